@@ -1,0 +1,1 @@
+"""Organisations, people, credentials and what each may do."""

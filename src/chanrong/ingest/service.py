@@ -1,0 +1,144 @@
+"""The ingest service: who may submit what, through which channel, into the event store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from chanrong.access.rules import Principal
+from chanrong.clock import Clock
+from chanrong.model import EVENT_KINDS, MASTER_KINDS, Master
+from chanrong.model.base import Channel
+from chanrong.model.master import Organisation
+from chanrong.store.events import EventRepository, IngestResult, JsonBatch, Rejection, TableBatch
+from chanrong.store.master import MasterRepository
+
+
+class IngestDenied(PermissionError):
+    pass
+
+
+class UnknownKind(KeyError):
+    def __str__(self) -> str:
+        return f"unknown record kind {self.args[0]!r}; known: {', '.join(sorted(EVENT_KINDS) + sorted(MASTER_KINDS))}"
+
+
+@dataclass
+class MasterResult:
+    kind: str
+    records: int
+    upserted: int
+    rejections: list[Rejection]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "records": self.records,
+            "upserted": self.upserted,
+            "rejected": len(self.rejections),
+            "rejections": [r.__dict__ for r in self.rejections],
+        }
+
+
+def default_channel(principal: Principal, route_channel: Channel | None = None) -> Channel:
+    """Gateways (API keys) report device data; people type it in; systems integrate."""
+    if route_channel is not None:
+        return route_channel
+    return Channel.DEVICE if principal.api_key_id else Channel.SYSTEM
+
+
+class IngestService:
+    def __init__(self, events: EventRepository, master: MasterRepository, clock: Clock) -> None:
+        self.events = events
+        self.master = master
+        self.clock = clock
+
+    def submit(
+        self,
+        kind: str,
+        batch: JsonBatch | TableBatch,
+        principal: Principal,
+        *,
+        channel: Channel | None = None,
+        filename: str | None = None,
+        content_sha256: str | None = None,
+    ) -> IngestResult:
+        if kind not in EVENT_KINDS:
+            raise UnknownKind(kind)
+        if not principal.can("ingest"):
+            raise IngestDenied(f"a {principal.org_kind.value} organisation cannot submit data")
+        return self.events.append(
+            kind,
+            batch,
+            submitter=principal.org,
+            now=self.clock.now(),
+            default_channel=default_channel(principal, channel).value,
+            scope_org=principal.ingest_scope,
+            filename=filename,
+            content_sha256=content_sha256,
+        )
+
+    def submit_master(
+        self, kind: str, records: Sequence[object], principal: Principal
+    ) -> MasterResult:
+        """Validate master records one by one (they are few) and upsert the good ones."""
+        model = MASTER_KINDS.get(kind)
+        if model is None:
+            raise UnknownKind(kind)
+        if not principal.can("ingest"):
+            raise IngestDenied(f"a {principal.org_kind.value} organisation cannot submit data")
+        good: list[Master] = []
+        rejections: list[Rejection] = []
+        scope = principal.ingest_scope
+        for index, raw in enumerate(records):
+            try:
+                rec = model.model_validate(raw)
+            except ValidationError as exc:
+                errors = [
+                    {
+                        "field": ".".join(str(p) for p in e["loc"]),
+                        "code": e["type"],
+                        "reason": e["msg"],
+                    }
+                    for e in exc.errors(include_url=False)
+                ]
+                rejections.append(Rejection(index, errors, _code(raw)))
+                continue
+            owner = rec.uscc if isinstance(rec, Organisation) else getattr(rec, "org", None)
+            if scope is not None and owner != scope:
+                reason = f"you may only register master data of your own enterprise {scope}"
+                rejections.append(
+                    Rejection(
+                        index, [{"field": "org", "code": "scope", "reason": reason}], _code(raw)
+                    )
+                )
+                continue
+            if not isinstance(rec, Organisation) and self.master.organisation(str(owner)) is None:
+                reason = f"organisation {owner} is not registered on the platform"
+                rejections.append(
+                    Rejection(
+                        index,
+                        [{"field": "org", "code": "unknown_ref", "reason": reason}],
+                        _code(raw),
+                    )
+                )
+                continue
+            good.append(rec)
+        if good:
+            self.master.upsert(good, self.clock.now())
+        return MasterResult(kind, len(records), len(good), rejections)
+
+
+def _code(raw: object) -> str | None:
+    if isinstance(raw, dict):
+        value = raw.get("code") or raw.get("uscc")
+        return str(value) if value is not None else None
+    return None
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,31 @@
+"""Wire one store to the services that use it: what the web app and the CLI both hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chanrong.access.service import AccessService
+from chanrong.clock import Clock, SystemClock
+from chanrong.ingest.service import IngestService
+from chanrong.store.accounts import AccountRepository
+from chanrong.store.db import Store
+from chanrong.store.events import EventRepository
+from chanrong.store.master import MasterRepository
+
+
+class Platform:
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.events = EventRepository(store)
+        self.master = MasterRepository(store)
+        self.accounts = AccountRepository(store)
+        self.access = AccessService(self.accounts, self.master, self.clock)
+        self.ingest = IngestService(self.events, self.master, self.clock)
+
+    @classmethod
+    def open(cls, path: str | Path, clock: Clock | None = None) -> Platform:
+        return cls(Store(path), clock)
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,1 @@
+"""Simulated data for the demo and the tests."""

@@ -1,0 +1,243 @@
+"""Compile the contract's field declarations into vectorised DuckDB checks.
+
+Every channel ends as a relation `raw_in(idx, ...)`: either one JSON value per record (`rec`) or
+one column per field (Arrow, Parquet, CSV, Excel). `compile_checks` turns a model's FieldSpecs
+into one SELECT that yields, per record, the typed value of every field and the list of what is
+wrong with it. Nothing here loops over rows: DuckDB evaluates it column-wise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chanrong.model.base import DATE_PATTERN, Event
+from chanrong.model.spec import FieldSpec, fields_of
+
+# How far ahead of the platform clock an event_time may be (gateway clocks drift).
+FUTURE_TOLERANCE = "INTERVAL 5 MINUTE"
+
+_JSON_TYPES = {
+    "string": ("VARCHAR",), "enum": ("VARCHAR",), "integer": ("BIGINT", "UBIGINT"),
+    "number": ("BIGINT", "UBIGINT", "DOUBLE"), "decimal": ("BIGINT", "UBIGINT", "DOUBLE", "VARCHAR"),
+    "boolean": ("BOOLEAN",), "timestamp": ("VARCHAR",), "date": ("VARCHAR",),
+}  # fmt: skip
+_TYPE_WORDS = {
+    "string": "a string", "enum": "a string", "integer": "an integer", "number": "a number",
+    "decimal": "an amount", "boolean": "true or false", "timestamp": "an ISO 8601 date-time",
+    "date": "a date YYYY-MM-DD",
+}  # fmt: skip
+
+
+def q(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _err(field: str, code: str, reason_sql: str) -> str:
+    return f"{{'field': {q(field)}, 'code': {q(code)}, 'reason': {reason_sql}}}"
+
+
+def error_list(errors: list[str]) -> str:
+    """A list of the errors that apply, built only for records that have any.
+
+    Each error is "CASE WHEN cond THEN struct END"; the OR of all conditions is cheap to
+    evaluate column-wise, and the list is assembled only where it is true.
+    """
+    if not errors:
+        return "[]"
+    conds = [e[len("CASE WHEN ") : e.rindex(" THEN {")] for e in errors]
+    any_error = " OR ".join(f"coalesce({c}, false)" for c in conds)
+    listed = "list_filter([" + ",\n  ".join(errors) + "], lambda e: e IS NOT NULL)"
+    return f"CASE WHEN {any_error} THEN {listed} ELSE [] END"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the raw relation looks like: JSON records, typed columns or text columns."""
+
+    mode: str  # "json" | "typed" | "text"
+    columns: frozenset[str] = frozenset()
+    text_columns: frozenset[str] = frozenset()  # columns holding strings to be parsed
+
+    def is_text(self, name: str) -> bool:
+        return self.mode == "json" or name in self.text_columns
+
+
+def _present_and_text(f: FieldSpec, src: Source) -> tuple[str, str, str | None]:
+    """(is-present expr, value expr before casting, json type expr or None)."""
+    if src.mode == "json":
+        path = q(f'$."{f.name}"')
+        jtype = f"json_type(rec, {path})"
+        return f"coalesce({jtype} <> 'NULL', false)", f"(rec->>{path})", jtype
+    if f.name not in src.columns:
+        return "false", "NULL", None
+    if src.mode == "text":
+        col = f"nullif(trim(CAST(\"{f.name}\" AS VARCHAR)), '')"
+        return f"({col} IS NOT NULL)", col, None
+    return f'("{f.name}" IS NOT NULL)', f'"{f.name}"', None
+
+
+def _typed(f: FieldSpec, text: str) -> str:
+    if f.base == "decimal":
+        # Round nothing silently: reject more than two decimals below.
+        return f"TRY_CAST(TRY_CAST({text} AS DECIMAL(38,10)) AS DECIMAL(18,2))"
+    return f"TRY_CAST({text} AS {f.sql_type})"
+
+
+def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple[str, list[str]]:
+    """The typed value expression of one field and its list of error expressions."""
+    present, text, jtype = _present_and_text(f, src)
+    typed = _typed(f, text)
+    name = f.name
+    errors: list[str] = []
+    if f.required:
+        errors.append(
+            f"CASE WHEN NOT {present} THEN {_err(name, 'required', q('is required'))} END"
+        )
+    type_error = _err(name, "type", q("must be " + _TYPE_WORDS[f.base]))
+
+    def wrong_type(cond: str) -> str:
+        return f"CASE WHEN {cond} THEN {type_error} END"
+
+    if jtype is not None:
+        allowed = ", ".join(q(t) for t in _JSON_TYPES[f.base])
+        errors.append(wrong_type(f"{present} AND {jtype} NOT IN ({allowed})"))
+    if f.base in ("timestamp", "date") and src.is_text(f.name):
+        pattern = f.pattern if f.base == "timestamp" else DATE_PATTERN
+        errors.append(wrong_type(f"{present} AND NOT regexp_full_match({text}, {q(pattern)})"))
+    errors.append(wrong_type(f"{present} AND {typed} IS NULL"))
+    if f.base == "integer" and src.mode != "json" and f.name in src.columns:
+        errors.append(wrong_type(f"{present} AND TRY_CAST({text} AS DOUBLE) <> {typed}"))
+    if f.base == "number":
+        errors.append(wrong_type(f"{present} AND NOT isfinite({typed})"))
+    if f.base == "decimal":
+        exact = f"TRY_CAST({text} AS DECIMAL(38,10))"
+        errors.append(
+            f"CASE WHEN {present} AND {typed} IS NOT NULL AND {exact} <> {typed} THEN "
+            f"{_err(name, 'decimals', q('has more than 2 decimal places'))} END"
+        )
+    shown = f"CAST({typed} AS VARCHAR)"
+    for op, bound, word in (("<", f.ge, ">="), ("<=", f.gt, ">"), (">", f.le, "<=")):
+        if bound is not None:
+            errors.append(
+                f"CASE WHEN {typed} {op} {bound} THEN "
+                f"{_err(name, 'range', q(f'must be {word} {bound:g}, got ') + ' || ' + shown)} END"
+            )
+    if f.base in ("string", "enum") and (f.min_length or f.max_length):
+        if f.min_length:
+            errors.append(
+                f"CASE WHEN length({typed}) < {f.min_length} THEN "
+                f"{_err(name, 'length', q(f'must not be empty (at least {f.min_length})'))} END"
+            )
+        if f.max_length:
+            errors.append(
+                f"CASE WHEN length({typed}) > {f.max_length} THEN "
+                f"{_err(name, 'length', q(f'must be at most {f.max_length} characters'))} END"
+            )
+    if f.uscc:
+        errors.append(
+            f"CASE WHEN {typed} IS NOT NULL AND NOT uscc_ok({typed}) THEN "
+            f"{_err(name, 'uscc', q('is not a valid 统一社会信用代码 (GB 32100-2015): ') + ' || ' + typed)} END"
+        )
+    elif f.pattern and f.base == "string":
+        errors.append(
+            f"CASE WHEN {typed} IS NOT NULL AND NOT regexp_full_match({typed}, {q(f.pattern)}) THEN "
+            f"{_err(name, 'pattern', q('does not match ' + f.pattern))} END"
+        )
+    if f.choices:
+        listed = ", ".join(q(c) for c in f.choices)
+        errors.append(
+            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN ({listed}) THEN "
+            f"{_err(name, 'choice', q('unknown value ') + f' || {typed} || ' + q('; allowed: ' + ', '.join(f.choices)))} END"
+        )
+    if default is not None:
+        typed = f"coalesce({typed}, {q(default)})"
+    elif f.default is not None:
+        typed = f"coalesce({typed}, {_literal(f)})"
+    return typed, errors
+
+
+def _literal(f: FieldSpec) -> str:
+    if isinstance(f.default, bool):
+        return "true" if f.default else "false"
+    if isinstance(f.default, int | float):
+        return repr(f.default)
+    return q(str(f.default))
+
+
+def compile_checks(
+    model: type[Event], src: Source, defaults: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """(SELECT idx, <typed fields>, field_errors FROM raw_in, raw payload expression).
+
+    `defaults` overrides a field's declared default, e.g. the channel a route implies. The raw
+    payload expression reads `raw_in` and is evaluated only for rejected records.
+    """
+    selects, errs = [], []
+    for f in fields_of(model):
+        typed, errors = field_checks(f, src, (defaults or {}).get(f.name))
+        selects.append(f'{typed} AS "{f.name}"')
+        errs.extend(errors)
+    err_list = error_list(errs)
+    if src.mode == "json":
+        allowed = ", ".join(q(f.name) for f in fields_of(model))
+        extra = f"list_filter(json_keys(rec), lambda k: NOT list_contains([{allowed}], k))"
+        err_list = (
+            "CASE WHEN rec IS NULL THEN [{'field': '', 'code': 'malformed', "
+            "'reason': 'is not valid JSON'}] "
+            "WHEN json_type(rec) <> 'OBJECT' THEN [{'field': '', 'code': 'not_object', "
+            "'reason': 'must be a JSON object, got ' || lower(json_type(rec))}] "
+            f"ELSE list_concat({err_list}, CASE WHEN len({extra}) > 0 THEN "
+            f"[{{'field': array_to_string({extra}, ','), 'code': 'unknown_field', "
+            "'reason': 'is not a field of this record kind'}] ELSE [] END) END"
+        )
+        raw = "coalesce(CAST(raw_in.rec AS VARCHAR), raw_in.raw_line)"
+    else:
+        raw = "to_json({" + ", ".join(f'{q(c)}: raw_in."{c}"' for c in sorted(src.columns)) + "})"
+    select = (
+        "SELECT idx,\n  " + ",\n  ".join(selects) + f",\n  {err_list} AS field_errors\nFROM raw_in"
+    )
+    return select, raw
+
+
+def compile_context_checks(model: type[Event]) -> tuple[str, str]:
+    """Checks that need other tables or the batch's context: references, org, scope, time.
+
+    Returns (FROM clause joined onto `typed`, list expression of errors). Parameters, by name:
+    $now (TIMESTAMPTZ), $submitter (VARCHAR), $scope_org (VARCHAR or NULL).
+    """
+    joins = ["LEFT JOIN organisations o ON o.uscc = t.org"]
+    errs = [
+        "CASE WHEN t.org IS NOT NULL AND o.uscc IS NULL THEN {'field': 'org', 'code': 'unknown_ref', "
+        "'reason': 'organisation ' || t.org || ' is not registered on the platform'} END",
+        "CASE WHEN $scope_org IS NOT NULL AND t.org <> $scope_org THEN {'field': 'org', "
+        "'code': 'scope', 'reason': 'you may only submit records of your own enterprise ' "
+        "|| $scope_org} END",
+        "CASE WHEN t.channel = 'third_party' AND t.org = $submitter THEN {'field': 'channel', "
+        "'code': 'scope', 'reason': 'an enterprise cannot attest its own records as third_party'} END",
+        f"CASE WHEN t.event_time > $now + {FUTURE_TOLERANCE} THEN {{'field': 'event_time', "
+        "'code': 'future', 'reason': 'is in the future: ' || strftime(t.event_time, "
+        "'%Y-%m-%dT%H:%M:%S%z') || ' is more than 5 minutes ahead of the platform clock'} END",
+    ]
+    tables = {"device": "devices", "item": "items", "warehouse": "warehouses"}
+    for i, f in enumerate(x for x in fields_of(model) if x.ref):
+        alias, col = f"r{i}", f't."{f.name}"'
+        joins.append(
+            f"LEFT JOIN {tables[f.ref]} {alias} ON {alias}.org = t.org AND {alias}.code = {col}"
+        )
+        reason = q(f"unknown {f.ref} ") + f" || {col} || " + q(" of ") + " || t.org"
+        errs.append(
+            f"CASE WHEN {col} IS NOT NULL AND t.org IS NOT NULL AND {alias}.code IS NULL "
+            f"THEN {_err(f.name, 'unknown_ref', reason)} END"
+        )
+    for rule in model.pair_rules:
+        first, second = f't."{rule.first}"', f't."{rule.second}"'
+        pairs = ", ".join(q(f"{a}|{b}") for a, bs in rule.allowed.items() for b in bs)
+        reason = q(f"is not a valid {rule.second} for {rule.first} ") + f" || {first}"
+        errs.append(
+            f"CASE WHEN {first} IS NOT NULL AND {second} IS NOT NULL AND "
+            f"NOT list_contains([{pairs}], {first} || '|' || {second}) THEN "
+            f"{_err(rule.second, 'pair', reason)} END"
+        )
+    err_list = error_list(errs)
+    return "typed t\n" + "\n".join(joins), err_list

@@ -1,0 +1,308 @@
+"""The append-only event tables and their quarantine: the only door through which events enter.
+
+`EventRepository.append` takes a raw batch (JSON text or an Arrow table), checks every record
+column-wise in DuckDB, and in one transaction appends the good records (once per
+submitter+source+id), quarantines the bad ones with their raw payload, and records the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from chanrong.model import EVENT_KINDS, Event
+from chanrong.model.spec import fields_of
+from chanrong.store.checks import Source, compile_checks, compile_context_checks
+from chanrong.store.db import Store, dicts
+from chanrong.store.schema import EVENT_META_COLUMNS
+
+# A response lists at most this many rejected records; all of them are in the quarantine.
+MAX_LISTED_REJECTIONS = 10_000
+
+
+class BadPayload(ValueError):
+    """The batch as a whole cannot be read (malformed JSON, wrong columns)."""
+
+
+@dataclass(frozen=True)
+class JsonBatch:
+    text: str
+    ndjson: bool = False
+
+
+@dataclass(frozen=True)
+class TableBatch:
+    table: pa.Table
+    textual: bool = False  # CSV and Excel: every value is text to be parsed
+
+
+@dataclass
+class Rejection:
+    index: int
+    errors: list[dict[str, str]]
+    id: str | None = None
+
+
+@dataclass
+class IngestResult:
+    batch_id: int
+    kind: str
+    records: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    rejections: list[Rejection] = field(default_factory=list)
+    rejections_truncated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "kind": self.kind,
+            "records": self.records,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "rejections": [r.__dict__ for r in self.rejections],
+            "rejections_truncated": self.rejections_truncated,
+        }
+
+
+def _load_raw(
+    cur: duckdb.DuckDBPyConnection, model: type[Event], batch: JsonBatch | TableBatch
+) -> Source:
+    """Materialise the batch as temp table raw_in(idx, ...)."""
+    if isinstance(batch, JsonBatch):
+        if batch.ndjson:
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE raw_in AS SELECT CAST(n - 1 AS BIGINT) AS idx, "
+                "TRY_CAST(line AS JSON) AS rec, line AS raw_line "
+                "FROM unnest(string_split(?, chr(10))) WITH ORDINALITY u(line, n) "
+                "WHERE trim(line) <> ''",
+                [batch.text],
+            )
+        else:
+            try:
+                cur.execute(
+                    "CREATE OR REPLACE TEMP TABLE raw_in AS SELECT CAST(n - 1 AS BIGINT) AS idx, "
+                    "rec, CAST(NULL AS VARCHAR) AS raw_line FROM unnest(CASE "
+                    "WHEN json_type(?::JSON) = 'ARRAY' THEN ?::JSON::JSON[] "
+                    "ELSE [?::JSON] END) WITH ORDINALITY u(rec, n)",
+                    [batch.text, batch.text, batch.text],
+                )
+            except duckdb.ConversionException as exc:
+                raise BadPayload(f"body is not valid JSON: {str(exc).splitlines()[0]}") from exc
+        return Source("json")
+    table = batch.table
+    known = {f.name for f in fields_of(model)}
+    unknown = [c for c in table.column_names if c not in known]
+    if unknown:
+        raise BadPayload(f"columns not in the {model.kind} contract: {', '.join(unknown)}")
+    table = table.append_column("idx", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    cur.register("raw_arrow", table)
+    try:
+        cur.execute("CREATE OR REPLACE TEMP TABLE raw_in AS SELECT * FROM raw_arrow")
+    finally:
+        cur.unregister("raw_arrow")
+    names = frozenset(table.column_names)
+    if batch.textual:
+        return Source("text", names, names)
+    text = frozenset(
+        f.name
+        for f in table.schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    )
+    return Source("typed", names, text)
+
+
+class EventRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(
+        self,
+        kind: str,
+        batch: JsonBatch | TableBatch,
+        *,
+        submitter: str,
+        now: datetime,
+        default_channel: str = "system",
+        scope_org: str | None = None,
+        filename: str | None = None,
+        content_sha256: str | None = None,
+    ) -> IngestResult:
+        model = EVENT_KINDS[kind]
+        names = [f.name for f in fields_of(model)]
+        cols = ", ".join(f'"{n}"' for n in names)
+        meta = ", ".join(n for n, _ in EVENT_META_COLUMNS)
+        ctx_from, ctx_errors = compile_context_checks(model)
+        params = {"now": now, "submitter": submitter, "scope_org": scope_org}
+        with self.store.transaction() as cur:
+            source = _load_raw(cur, model, batch)
+            checks, raw = compile_checks(model, source, {"channel": default_channel})
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {checks}")
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE checked AS SELECT t.*, "
+                f"list_concat(t.field_errors, CASE WHEN len(t.field_errors) = 0 THEN {ctx_errors} "
+                f"ELSE [] END) AS errors FROM {ctx_from}",
+                {k: v for k, v in params.items() if f"${k}" in ctx_errors},
+            )
+            # One writer holds the lock, so max + 1 is safe and survives export/import.
+            row = cur.execute(
+                "SELECT coalesce(max(batch_id), 0) + 1 FROM ingest_batches"
+            ).fetchone()
+            batch_id = int(row[0]) if row else 0
+            inserted_row = cur.execute(
+                f"INSERT INTO {model.table} ({cols}, {meta}) "
+                f"SELECT {cols}, ?, ?, ? FROM checked WHERE len(errors) = 0 "
+                "ON CONFLICT DO NOTHING",
+                [submitter, batch_id, now],
+            ).fetchone()
+            inserted = int(inserted_row[0]) if inserted_row else 0
+            counts = cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE len(errors) = 0) FROM checked"
+            ).fetchone()
+            records, valid = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+            self._quarantine(cur, kind, raw, submitter, batch_id, now)
+            cur.execute(
+                "UPDATE quarantine SET resolved_at = ? WHERE resolved_at IS NULL AND submitter = ? "
+                "AND kind = ? AND EXISTS (SELECT 1 FROM checked c WHERE len(c.errors) = 0 "
+                "AND c.source = quarantine.record_source AND c.id = quarantine.record_id)",
+                [now, submitter, kind],
+            )
+            digest = content_sha256 or _digest(batch)
+            cur.execute(
+                "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, kind, default_channel, submitter, now, digest, filename, records,
+                 inserted, valid - inserted, records - valid],
+            )  # fmt: skip
+            listed = cur.execute(
+                "SELECT idx, CAST(id AS VARCHAR), to_json(errors) FROM checked "
+                "WHERE len(errors) > 0 ORDER BY idx LIMIT ?",
+                [MAX_LISTED_REJECTIONS],
+            ).fetchall()
+            for name in ("raw_in", "typed", "checked"):
+                cur.execute(f"DROP TABLE IF EXISTS {name}")
+        return IngestResult(
+            batch_id=batch_id,
+            kind=kind,
+            records=records,
+            accepted=inserted,
+            duplicates=valid - inserted,
+            rejected=records - valid,
+            rejections=[Rejection(int(i), orjson.loads(e), rid) for i, rid, e in listed],
+            rejections_truncated=records - valid > len(listed),
+        )
+
+    @staticmethod
+    def _quarantine(
+        cur: duckdb.DuckDBPyConnection,
+        kind: str,
+        raw: str,
+        submitter: str,
+        batch_id: int,
+        now: datetime,
+    ) -> None:
+        cur.execute(
+            "INSERT INTO quarantine SELECT ?, ?, sha256(raw), ?, idx, source, id, org, errors, raw, "
+            "?, ?, 1, NULL FROM (SELECT c.idx, CAST(c.source AS VARCHAR) AS source, "
+            "CAST(c.id AS VARCHAR) AS id, CAST(c.org AS VARCHAR) AS org, "
+            f"CAST(to_json(c.errors) AS VARCHAR) AS errors, {raw} AS raw "
+            "FROM checked c JOIN raw_in USING (idx) WHERE len(c.errors) > 0) "
+            "QUALIFY row_number() OVER (PARTITION BY sha256(raw) ORDER BY idx) = 1 "
+            "ON CONFLICT (submitter, kind, raw_sha256) DO UPDATE SET "
+            "last_seen = excluded.last_seen, times_seen = quarantine.times_seen + 1, "
+            "batch_id = excluded.batch_id, record_index = excluded.record_index, "
+            "errors = excluded.errors, resolved_at = NULL",
+            [submitter, kind, batch_id, now, now],
+        )
+
+    # reads ---------------------------------------------------------------------------------
+    def count(self, kind: str, org: str | None = None) -> int:
+        table = EVENT_KINDS[kind].table
+        where, args = ("WHERE org = ?", [org]) if org else ("", [])
+        row = self.store.cursor().execute(f"SELECT count(*) FROM {table} {where}", args).fetchone()
+        return int(row[0]) if row else 0
+
+    def recent_batches(
+        self, submitter: str | None = None, org: str | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM ingest_batches"
+        args: list[Any] = []
+        if submitter:
+            sql += " WHERE submitter = ?"
+            args.append(submitter)
+        sql += " ORDER BY batch_id DESC LIMIT ?"
+        args.append(limit)
+        return dicts(self.store.cursor().execute(sql, args))
+
+    def quarantine(
+        self, submitter: str | None = None, *, include_resolved: bool = False, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        clauses, args = [], []
+        if submitter:
+            clauses.append("submitter = ?")
+            args.append(submitter)
+        if not include_resolved:
+            clauses.append("resolved_at IS NULL")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = dicts(
+            self.store.cursor().execute(
+                f"SELECT * FROM quarantine {where} ORDER BY last_seen DESC, record_index LIMIT ?",
+                [*args, limit],
+            )
+        )
+        for r in rows:
+            r["errors"] = orjson.loads(r["errors"])
+        return rows
+
+    def streams(self, org: str) -> list[dict[str, Any]]:
+        """Per event kind: how many records of this enterprise, from which channels, how fresh."""
+        parts = [
+            f"SELECT '{m.kind}' AS kind, count(*) AS records, max(event_time) AS last_event, "
+            f"max(received_at) AS last_received, list(DISTINCT channel) AS channels "
+            f"FROM {m.table} WHERE org = $org"
+            for m in EVENT_KINDS.values()
+        ]
+        sql = " UNION ALL ".join(parts) + " ORDER BY records DESC, kind"
+        return dicts(self.store.cursor().execute(sql, {"org": org}))
+
+    def daily_counts(
+        self, org: str, *, days: int, now: datetime
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Records received per kind and day (Asia/Shanghai) over the last `days` days."""
+        rows = (
+            self.store.cursor()
+            .execute(
+                _daily_sql() + " ORDER BY kind, day",
+                {"org": org, "since": now - timedelta(days=days)},
+            )
+            .fetchall()
+        )
+        out: dict[str, list[tuple[str, int]]] = {}
+        for kind, day, n in rows:
+            out.setdefault(kind, []).append((day.isoformat(), int(n)))
+        return out
+
+
+def _digest(batch: JsonBatch | TableBatch) -> str:
+    if isinstance(batch, JsonBatch):
+        return hashlib.sha256(batch.text.encode()).hexdigest()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.table.schema) as writer:
+        writer.write_table(batch.table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def _daily_sql() -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{m.kind}' AS kind, CAST(received_at AS DATE) AS day, count(*) AS n "
+        f"FROM {m.table} WHERE org = $org AND received_at >= $since GROUP BY ALL"
+        for m in EVENT_KINDS.values()
+    )

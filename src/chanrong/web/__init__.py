@@ -1,0 +1,1 @@
+"""The web edge: FastAPI routers (api/) and server-rendered pages (pages/). No business logic."""

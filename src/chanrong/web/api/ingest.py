@@ -1,0 +1,146 @@
+"""POST /api/v1/ingest/{kind}: every event kind, as JSON, NDJSON, Arrow IPC or Parquet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+
+from chanrong.ingest.decode import (
+    ARROW_TYPES,
+    JSON_TYPES,
+    NDJSON_TYPES,
+    PARQUET_TYPES,
+    UnsupportedMediaType,
+    decode_body,
+)
+from chanrong.ingest.service import IngestDenied, sha256_hex
+from chanrong.model import EVENT_MODELS, MASTER_MODELS
+from chanrong.store.events import BadPayload
+from chanrong.web.api.schemas import IngestAnswer, MasterAnswer, Problem
+from chanrong.web.deps import PlatformDep, PrincipalDep
+
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "the body cannot be read as a whole"},
+    401: {"model": Problem, "description": "no or bad credentials"},
+    403: {"model": Problem, "description": "your organisation may not submit"},
+    413: {"model": Problem, "description": "body larger than the limit"},
+    415: {"model": Problem, "description": "unsupported Content-Type"},
+}
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refusing to buffer more than the configured limit."""
+    limit: int = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    too_big = f"body exceeds the {limit // (1 << 20)} MiB limit; split it into smaller batches"
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, too_big)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, too_big)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request_body_doc(model_name: str) -> dict[str, Any]:
+    many = {"type": "array", "items": {"$ref": f"#/components/schemas/{model_name}"}}
+    binary = {"type": "string", "format": "binary"}
+    content = {t: {"schema": many} for t in JSON_TYPES}
+    content.update(
+        {t: {"schema": {"$ref": f"#/components/schemas/{model_name}"}} for t in NDJSON_TYPES[:1]}
+    )
+    content.update({t: {"schema": binary} for t in ARROW_TYPES + PARQUET_TYPES[:1]})
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def _add_event_route(model_name: str, kind: str, doc: str) -> None:
+    async def ingest(
+        request: Request, platform: PlatformDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        body = await read_body(request)
+        try:
+            batch = decode_body(body, request.headers.get("content-type", ""))
+            result = await run_in_threadpool(
+                platform.ingest.submit, kind, batch, principal, content_sha256=sha256_hex(body)
+            )
+        except UnsupportedMediaType as exc:
+            raise HTTPException(415, str(exc)) from exc
+        except BadPayload as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except IngestDenied as exc:
+            raise HTTPException(403, str(exc)) from exc
+        return result.as_dict()
+
+    router.add_api_route(
+        f"/ingest/{kind}",
+        ingest,
+        methods=["POST"],
+        response_model=IngestAnswer,
+        responses=ERRORS,
+        summary=f"Submit {kind} records",
+        description=(
+            f"{doc}\n\nBody: a JSON array (or one object), NDJSON (one object per line), an Arrow "
+            "IPC stream or a Parquet file with the record's fields as columns. Every record is "
+            "checked; good ones are stored once per (submitter, source, id), rejected ones are "
+            "listed with index, field and reason and kept in the quarantine."
+        ),
+        openapi_extra=_request_body_doc(model_name),
+        name=f"ingest_{kind}",
+    )
+
+
+for _model in EVENT_MODELS:
+    _add_event_route(_model.__name__, _model.kind, (_model.__doc__ or _model.kind).strip())
+
+
+def _add_master_route(model_name: str, kind: str) -> None:
+    async def upsert(
+        request: Request, platform: PlatformDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        body = await read_body(request)
+        try:
+            records = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, f"body is not valid JSON: {exc}") from exc
+        records = records if isinstance(records, list) else [records]
+        try:
+            result = await run_in_threadpool(
+                platform.ingest.submit_master, kind, records, principal
+            )
+        except IngestDenied as exc:
+            raise HTTPException(403, str(exc)) from exc
+        return result.as_dict()
+
+    router.add_api_route(
+        f"/master/{kind}",
+        upsert,
+        methods=["POST"],
+        response_model=MasterAnswer,
+        responses=ERRORS,
+        summary=f"Register or update {kind} master records",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/{model_name}"},
+                        }
+                    }
+                },
+            }
+        },
+        name=f"master_{kind}",
+    )
+
+
+for _master in MASTER_MODELS:
+    _add_master_route(_master.__name__, _master.kind)

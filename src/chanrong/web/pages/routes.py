@@ -1,0 +1,202 @@
+"""Server-rendered pages. They read through the same services as the API and hold no rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from chanrong.access.rules import Principal, navigation_for
+from chanrong.access.service import AccessError
+from chanrong.i18n import field_label, t, value_label
+from chanrong.ingest.files import template_fields
+from chanrong.ingest.service import IngestDenied
+from chanrong.model import EVENT_KINDS
+from chanrong.store.events import BadPayload
+from chanrong.web.api.auth import set_session_cookie
+from chanrong.web.api.data import upload_file
+from chanrong.web.charts import PLOTLY_JS_URL, figure
+from chanrong.web.deps import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    LangDep,
+    PlatformDep,
+    credentials_principal,
+)
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+
+
+class LoginRequired(Exception):
+    pass
+
+
+def _principal(request: Request) -> Principal:
+    try:
+        principal = credentials_principal(request)
+    except HTTPException as exc:
+        raise LoginRequired from exc
+    if principal is None:
+        raise LoginRequired
+    return principal
+
+
+def render(
+    request: Request, name: str, lang: str, principal: Principal | None = None, **ctx: Any
+) -> HTMLResponse:
+    org = request.app.state.platform.master.organisation(principal.org) if principal else None
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "lang": lang, "t": lambda key: t(key, lang), "fl": lambda name: field_label(name, lang),
+            "vl": lambda value: value_label(str(value), lang), "principal": principal, "org": org,
+            "nav": navigation_for(principal) if principal else [], "path": request.url.path,
+            "plotly_js": PLOTLY_JS_URL, **ctx,
+        },
+    )  # fmt: skip
+
+
+def _guard(request: Request, capability: str | None = None) -> Principal:
+    principal = _principal(request)
+    if capability and not principal.can(capability):
+        raise HTTPException(403, "not available to your organisation")
+    return principal
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, lang: LangDep, failed: bool = False) -> HTMLResponse:
+    return render(request, "login.html", lang, failed=failed)
+
+
+@router.post("/login")
+async def login_submit(
+    platform: PlatformDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> Response:
+    try:
+        token = await run_in_threadpool(platform.access.login, username, password)
+    except AccessError:
+        return RedirectResponse("/login?failed=1", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(response, token)
+    return response
+
+
+@router.get("/logout")
+def logout(request: Request, platform: PlatformDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        platform.access.logout(token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request) -> Response:
+    back = request.headers.get("referer") or "/"
+    response = RedirectResponse(
+        back if back.startswith(str(request.base_url)) else "/", status_code=303
+    )
+    response.set_cookie(
+        LANG_COOKIE, "en" if code == "en" else "zh", max_age=365 * 86400, samesite="lax"
+    )
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, platform: PlatformDep, lang: LangDep) -> Response:
+    principal = _guard(request)
+    if principal.can("own_data"):
+        return RedirectResponse("/data", status_code=303)
+    if principal.can("operations"):
+        return RedirectResponse("/operations", status_code=303)
+    return render(request, "home.html", lang, principal)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    principal = _guard(request, "own_data")
+    streams = platform.events.streams(principal.org)
+    daily = platform.events.daily_counts(principal.org, days=30, now=platform.clock.now())
+    traces = [
+        {
+            "type": "bar",
+            "name": t(f"kind.{kind}", lang),
+            "x": [d for d, _ in points],
+            "y": [n for _, n in points],
+        }
+        for kind, points in daily.items()
+    ]
+    chart = figure(traces, barmode="stack") if traces else None
+    return render(
+        request, "data.html", lang, principal, streams=streams, chart=chart,
+        batches=platform.events.recent_batches(principal.org, limit=20),
+    )  # fmt: skip
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, lang: LangDep) -> HTMLResponse:
+    principal = _guard(request, "ingest")
+    kinds = [(k, [f for f in template_fields(k)]) for k in EVENT_KINDS]
+    return render(request, "upload.html", lang, principal, kinds=kinds, result=None)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_submit(
+    request: Request,
+    platform: PlatformDep,
+    lang: LangDep,
+    kind: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+) -> HTMLResponse:
+    principal = _guard(request, "ingest")
+    data = await file.read()
+    error, result = None, None
+    try:
+        result = await run_in_threadpool(
+            upload_file, platform, principal, kind, data, file.filename or "upload"
+        )
+    except (BadPayload, IngestDenied) as exc:
+        error = str(exc)
+    kinds = [(k, [f for f in template_fields(k)]) for k in EVENT_KINDS]
+    return render(
+        request,
+        "upload.html",
+        lang,
+        principal,
+        kinds=kinds,
+        result=result,
+        error=error,
+        chosen=kind,
+    )
+
+
+@router.get("/quarantine", response_class=HTMLResponse)
+def quarantine_page(
+    request: Request, platform: PlatformDep, lang: LangDep, resolved: bool = False
+) -> HTMLResponse:
+    principal = _guard(request, "quarantine")
+    owner = None if principal.can("operations") else principal.org
+    rows = platform.events.quarantine(owner, include_resolved=resolved, limit=500)
+    return render(request, "quarantine.html", lang, principal, rows=rows, resolved=resolved)
+
+
+@router.get("/operations", response_class=HTMLResponse)
+def operations_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    principal = _guard(request, "operations")
+    return render(
+        request, "operations.html", lang, principal,
+        orgs=platform.master.list("organisation"), batches=platform.events.recent_batches(limit=50),
+        users=platform.accounts.users(),
+    )  # fmt: skip
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
