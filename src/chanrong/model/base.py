@@ -29,6 +29,7 @@ TIMESTAMP_PATTERN = (
 )
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
+_DATE_RE = re.compile(DATE_PATTERN)
 
 
 class Channel(StrEnum):
@@ -57,6 +58,14 @@ def _timestamp_text(value: object) -> object:
     return value
 
 
+def _date_text(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError("not a date such as 2026-01-05")
+    return value
+
+
 def _localise(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
 
@@ -69,7 +78,7 @@ def _uscc(value: str) -> str:
 
 
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp_text), AfterValidator(_localise)]
-Day = Annotated[date, Field(json_schema_extra={"format": "date"})]
+Day = Annotated[date, BeforeValidator(_date_text)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 Code = Annotated[str, Strict(), Field(min_length=1, max_length=64)]
 Text = Annotated[str, Strict(), Field(max_length=500)]

@@ -37,6 +37,7 @@ class FieldSpec:
     pattern: str | None = None
     ref: str | None = None
     uscc: bool = False
+    nullable: bool = False  # null is a valid value (the annotation admits None)
     description: str | None = None
 
     @property
@@ -128,6 +129,7 @@ def _field_spec(name: str, info: FieldInfo) -> FieldSpec:
     return FieldSpec(
         name=name,
         base=base,
+        nullable=_unwrap_optional(info.annotation) is not info.annotation,
         required=info.is_required(),
         default=None if info.is_required() else _plain(info.default),
         choices=choices,

@@ -79,7 +79,7 @@ def _present_and_text(f: FieldSpec, src: Source) -> tuple[str, str, str | None]:
 
 def _typed(f: FieldSpec, text: str) -> str:
     if f.base == "decimal":
-        # Round nothing silently: reject more than two decimals below.
+        # Round nothing silently: more than two decimals is rejected below.
         return f"TRY_CAST(TRY_CAST({text} AS DECIMAL(38,10)) AS DECIMAL(18,2))"
     return f"TRY_CAST({text} AS {f.sql_type})"
 
@@ -99,17 +99,21 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
     def wrong_type(cond: str) -> str:
         return f"CASE WHEN {cond} THEN {type_error} END"
 
+    # One type error per field, whichever way the value fails to be of its type.
+    bad_type = [f"{typed} IS NULL"]
     if jtype is not None:
         allowed = ", ".join(q(t) for t in _JSON_TYPES[f.base])
-        errors.append(wrong_type(f"{present} AND {jtype} NOT IN ({allowed})"))
+        bad_type.insert(0, f"{jtype} NOT IN ({allowed})")
+        if not f.nullable and not f.required:
+            errors.append(wrong_type(f"{jtype} = 'NULL'"))
     if f.base in ("timestamp", "date") and src.is_text(f.name):
         pattern = f.pattern if f.base == "timestamp" else DATE_PATTERN
-        errors.append(wrong_type(f"{present} AND NOT regexp_full_match({text}, {q(pattern)})"))
-    errors.append(wrong_type(f"{present} AND {typed} IS NULL"))
+        bad_type.append(f"NOT regexp_full_match({text}, {q(pattern)})")
     if f.base == "integer" and src.mode != "json" and f.name in src.columns:
-        errors.append(wrong_type(f"{present} AND TRY_CAST({text} AS DOUBLE) <> {typed}"))
+        bad_type.append(f"TRY_CAST({text} AS DOUBLE) <> {typed}")
     if f.base == "number":
-        errors.append(wrong_type(f"{present} AND NOT isfinite({typed})"))
+        bad_type.append(f"NOT isfinite({typed})")
+    errors.append(wrong_type(f"{present} AND ({' OR '.join(bad_type)})"))
     if f.base == "decimal":
         exact = f"TRY_CAST({text} AS DECIMAL(38,10))"
         errors.append(

@@ -1,0 +1,108 @@
+"""Shared fixtures: a real DuckDB file, a fixed clock, a small registered world, the app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chanrong.access.rules import Principal, Role
+from chanrong.clock import FixedClock
+from chanrong.model.identifiers import complete_uscc
+from chanrong.model.master import (
+    Device,
+    DeviceType,
+    Item,
+    ItemType,
+    Organisation,
+    OrgKind,
+    Warehouse,
+)
+from chanrong.model.units import Unit
+from chanrong.platform import Platform
+from chanrong.store.db import Store
+from chanrong.web.app import Settings, create_app
+
+SME = complete_uscc("91330206MA2K10001")
+OTHER_SME = complete_uscc("91330206MA2K10002")
+PLATFORM_ORG = complete_uscc("91330206MA2H10003")
+BANK = complete_uscc("91330200MA2B10004")
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
+PASSWORD = "correct-horse-battery"
+
+
+def world(platform: Platform) -> None:
+    platform.master.upsert(
+        [
+            Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525"),
+            Organisation(uscc=OTHER_SME, name="隔壁钣金厂", org_kind=OrgKind.SME),
+            Organisation(uscc=PLATFORM_ORG, name="平台", org_kind=OrgKind.PLATFORM),
+            Organisation(uscc=BANK, name="测试银行", org_kind=OrgKind.BANK),
+            Device(
+                org=SME,
+                code="CNC-01",
+                name="加工中心",
+                device_type=DeviceType.MACHINE,
+                rated_capacity=6,
+            ),
+            Device(org=SME, code="EM-1", name="总电表", device_type=DeviceType.ENERGY_METER),
+            Device(org=OTHER_SME, code="CNC-01", name="折弯机", device_type=DeviceType.MACHINE),
+            Item(org=SME, code="P-1", name="模具", item_type=ItemType.PRODUCT, unit=Unit.PCS),
+            Warehouse(org=SME, code="WH-1", name="成品仓"),
+        ],
+        platform.clock.now(),
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "chanrong.duckdb"
+
+
+@pytest.fixture
+def platform(db_path: Path, clock: FixedClock) -> Iterator[Platform]:
+    p = Platform(Store(db_path), clock)
+    world(p)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def sme() -> Principal:
+    return Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, user_id=1)
+
+
+@pytest.fixture
+def app_client(platform: Platform) -> Iterator[TestClient]:
+    app = create_app(platform, Settings(max_body_bytes=2 << 20))
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def sme_key(platform: Platform) -> str:
+    return platform.access.create_api_key(SME, "gateway line 1")
+
+
+@pytest.fixture
+def client(app_client: TestClient, sme_key: str) -> TestClient:
+    """An API client authenticated as the SME's gateway."""
+    app_client.headers["authorization"] = f"Bearer {sme_key}"
+    return app_client
+
+
+def telemetry(i: int, **over: object) -> dict:
+    rec = {
+        "id": f"t-{i}", "source": "gw-01", "org": SME, "event_time": "2026-03-02T13:00:00+08:00",
+        "device": "CNC-01", "run_state": "running", "counter": i, "power_kw": 12.5, "energy_kwh": 100.0 + i,
+    }  # fmt: skip
+    rec.update(over)
+    return {k: v for k, v in rec.items() if v is not ...}
