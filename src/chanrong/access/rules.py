@@ -52,14 +52,11 @@ class Principal:
         return None if self.org_kind is OrgKind.PLATFORM else self.org
 
 
-# Navigation per organisation kind: (label key, path, capability).
+# Navigation per organisation kind: (label key, path, capability). Workbenches join as they land.
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.data", "/data", "own_data"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
-    ("nav.bank", "/bank", "bank_workbench"),
-    ("nav.buyer", "/buyer", "buyer_workbench"),
-    ("nav.park", "/park", "park_cockpit"),
     ("nav.operations", "/operations", "operations"),
 )
 

@@ -1,0 +1,90 @@
+"""Server-rendered pages, in process: login, language, the SME data page, upload, quarantine."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from chanrong.access.rules import Role
+from chanrong.platform import Platform
+from tests.conftest import PASSWORD, PLATFORM_ORG, SME, telemetry
+
+
+def sign_in(client: TestClient, platform: Platform, org: str = SME, username: str = "chen") -> None:
+    platform.access.add_user(org, username, PASSWORD, display_name="陈厂长", role=Role.ADMIN)
+    response = client.post(
+        "/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303 and "chanrong_session" in response.cookies
+
+
+def test_pages_need_a_login(app_client: TestClient) -> None:
+    response = app_client.get("/data", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert "登录" in app_client.get("/login").text
+
+
+def test_failed_login_says_so(app_client: TestClient, platform: Platform) -> None:
+    platform.access.add_user(SME, "chen", PASSWORD)
+    response = app_client.post("/login", data={"username": "chen", "password": "nope-nope-nope"})
+    assert "用户名或密码错误" in response.text
+
+
+def test_sme_sees_streams_batches_and_chart(app_client: TestClient, platform: Platform) -> None:
+    sign_in(app_client, platform)
+    app_client.post(
+        "/api/v1/ingest/telemetry",
+        json=[telemetry(i) for i in range(3)] + [telemetry(9, counter=-1)],
+    )
+    page = app_client.get("/data")
+    assert page.status_code == 200
+    html = page.text
+    assert "设备数据" in html and "陈厂长" in html and "测试模具厂" in html
+    assert 'id="daily-chart"' in html and "/static/vendor/plotly.min.js" in html
+    assert app_client.get("/static/vendor/plotly.min.js").status_code == 200
+    quarantine = app_client.get("/quarantine").text
+    assert "must be &gt;= 0, got -1" in quarantine
+
+
+def test_english_switch_keeps_the_page(app_client: TestClient, platform: Platform) -> None:
+    sign_in(app_client, platform)
+    response = app_client.get(
+        "/lang/en", headers={"referer": "http://testserver/data"}, follow_redirects=False
+    )
+    assert response.headers["location"] == "http://testserver/data"
+    assert "My data" in app_client.get("/data").text
+    app_client.get("/lang/zh")
+    assert "我的数据" in app_client.get("/data").text
+
+
+def test_upload_page_shows_row_problems(app_client: TestClient, platform: Platform) -> None:
+    sign_in(app_client, platform)
+    csv_text = (
+        f"记录编号*,企业统一社会信用代码*,发生时间*,设备编码*\nt-1,{SME},2026-03-02 09:00,CNC-404\n"
+    )
+    page = app_client.post(
+        "/upload", data={"kind": "telemetry"}, files={"file": ("a.csv", csv_text.encode())}
+    )
+    assert "unknown device CNC-404" in page.text and "未登记" in page.text
+
+
+def test_operator_sees_organisations_and_all_batches(
+    app_client: TestClient, platform: Platform
+) -> None:
+    sign_in(app_client, platform, PLATFORM_ORG, "ops")
+    page = app_client.get("/", follow_redirects=True)
+    assert "平台运营" in page.text and SME in page.text
+
+
+def test_openapi_publishes_every_record_kind(app_client: TestClient) -> None:
+    spec = app_client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    for name in ("Telemetry", "SalesOrder", "EnergyReading", "Pledge", "Organisation", "Device"):
+        assert name in schemas
+    body = spec["paths"]["/api/v1/ingest/telemetry"]["post"]["requestBody"]["content"]
+    assert set(body) >= {
+        "application/json",
+        "application/x-ndjson",
+        "application/vnd.apache.arrow.stream",
+    }
+    assert app_client.get("/docs").status_code == 200
+    assert app_client.get("/healthz").json()["status"] == "ok"
