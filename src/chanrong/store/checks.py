@@ -187,15 +187,16 @@ def compile_checks(
         allowed = ", ".join(q(f.name) for f in fields_of(model))
         extra = f"list_filter(json_keys(rec), lambda k: NOT list_contains([{allowed}], k))"
         err_list = (
-            "CASE WHEN rec IS NULL THEN [{'field': '', 'code': 'malformed', "
-            "'reason': 'is not valid JSON'}] "
-            "WHEN json_type(rec) <> 'OBJECT' THEN [{'field': '', 'code': 'not_object', "
-            "'reason': 'must be a JSON object, got ' || lower(json_type(rec))}] "
+            "CASE WHEN rec IS NULL AND raw_line IS NOT NULL AND trim(raw_line) <> 'null' "
+            "THEN [{'field': '', 'code': 'malformed', 'reason': 'is not valid JSON'}] "
+            "WHEN rec IS NULL OR json_type(rec) <> 'OBJECT' THEN [{'field': '', "
+            "'code': 'not_object', 'reason': 'must be a JSON object, got ' || "
+            "lower(coalesce(json_type(rec), 'null'))}] "
             f"ELSE list_concat({err_list}, CASE WHEN len({extra}) > 0 THEN "
             f"[{{'field': array_to_string({extra}, ','), 'code': 'unknown_field', "
             "'reason': 'is not a field of this record kind'}] ELSE [] END) END"
         )
-        raw = "coalesce(CAST(raw_in.rec AS VARCHAR), raw_in.raw_line)"
+        raw = "coalesce(CAST(raw_in.rec AS VARCHAR), raw_in.raw_line, 'null')"
     else:
         raw = "to_json({" + ", ".join(f'{q(c)}: raw_in."{c}"' for c in sorted(src.columns)) + "})"
     select = (

@@ -58,7 +58,7 @@ def import_all(
     with store.transaction() as cur:
         for table in tables(store):
             folder = source / table
-            if not folder.exists():
+            if not any(folder.rglob("*.parquet")):  # an empty table exports no files
                 continue
             pattern = q(str(folder / "**" / "*.parquet"))
             cols = [

@@ -1,0 +1,101 @@
+"""The admin and ingest commands against a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from chanrong.cli import app
+from chanrong.platform import Platform
+from chanrong.store.db import Store
+from tests.conftest import telemetry
+
+runner = CliRunner()
+PARK = "12330206MB0P00002"
+
+
+def run(*args: str, **env: str) -> str:
+    result = runner.invoke(app, list(args), env=env or None)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_admin_commands_then_ingest_files(tmp_path: Path) -> None:
+    from chanrong.model.identifiers import complete_uscc
+
+    db = str(tmp_path / "c.duckdb")
+    sme = complete_uscc("91330206MA2K20001")
+    run(
+        "org",
+        "add",
+        sme,
+        "宁波青溪模具有限公司",
+        "--kind",
+        "sme",
+        "--industry",
+        "3525",
+        "--region",
+        "330206",
+        "--db",
+        db,
+    )
+    run("user", "add", sme, "chen", "--role", "admin", "--password", "long-enough-pw", "--db", db)
+    key = run("apikey", "create", sme, "--name", "line 1", "--db", db).strip().splitlines()[-1]
+    assert key.startswith("cr_")
+    platform = Platform(Store(db))
+    org = platform.master.organisation(sme)
+    assert org is not None and org.industry_code == "C3525"
+    platform.master.upsert([], platform.clock.now())
+    platform.store.cursor().execute(
+        "INSERT INTO devices (org, code, name, device_type, updated_at) VALUES (?, 'CNC-01', 'm', 'machine', now())",
+        [sme],
+    )
+    platform.close()
+    recent = "2026-01-05T08:00:00+08:00"
+    ndjson = tmp_path / "a.ndjson"
+    ndjson.write_bytes(
+        b"\n".join(orjson.dumps(telemetry(i, org=sme, event_time=recent)) for i in range(250))
+    )
+    table = pa.Table.from_pylist(
+        [telemetry(i, org=sme, event_time=recent) for i in range(200, 300)]
+    )
+    pq.write_table(table, tmp_path / "b.parquet")
+    bad = tmp_path / "c.json"
+    bad.write_bytes(orjson.dumps([telemetry(900, org=sme, counter=-2, event_time=recent)]))
+    out = run(
+        "ingest",
+        str(ndjson),
+        str(tmp_path / "b.parquet"),
+        str(bad),
+        "--kind",
+        "telemetry",
+        "--org",
+        sme,
+        "--db",
+        db,
+    )
+    assert "records 351 · accepted 300 · duplicates 50 · rejected 1" in out
+    assert "c.json record 0" in out and "counter: must be >= 0" in out
+
+
+def test_bad_uscc_is_refused_with_the_reason(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["org", "add", "91350100M000100Y44", "x", "--db", str(tmp_path / "c.duckdb")]
+    )
+    assert result.exit_code == 1
+    assert "check character is 4" in result.output
+
+
+def test_export_import_commands(tmp_path: Path) -> None:
+    from chanrong.model.identifiers import complete_uscc
+
+    db = str(tmp_path / "c.duckdb")
+    run("org", "add", complete_uscc("91330206MA2K20001"), "厂", "--db", db)
+    out = run("export", str(tmp_path / "exp"), "--db", db)
+    assert "organisations: 1 rows" in out
+    out = run("import", str(tmp_path / "exp"), "--db", str(tmp_path / "d.duckdb"))
+    assert "imported 1 rows" in out
