@@ -116,8 +116,10 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
     errors.append(wrong_type(f"{present} AND ({' OR '.join(bad_type)})"))
     if f.base == "decimal":
         exact = f"TRY_CAST({text} AS DECIMAL(38,10))"
+        as_double = f"TRY_CAST({text} AS DOUBLE)"
         errors.append(
-            f"CASE WHEN {present} AND {typed} IS NOT NULL AND {exact} <> {typed} THEN "
+            f"CASE WHEN {present} AND {typed} IS NOT NULL AND ({exact} <> {typed} "
+            f"OR {as_double} <> CAST({typed} AS DOUBLE)) THEN "
             f"{_err(name, 'decimals', q('has more than 2 decimal places'))} END"
         )
     shown = f"CAST({typed} AS VARCHAR)"
