@@ -39,7 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.channels": ("来源渠道", "Channels"),
     "data.batches": ("最近上报批次", "Recent ingest batches"),
     "data.no_data": ("暂无数据", "No data yet"),
-    "data.chart": ("近30天各类数据接收量", "Records received per day, last 30 days"),
+    "data.chart": ("近30天每日记录数（按发生时间）", "Records per day by event time, last 30 days"),
     "batch.id": ("批次", "Batch"),
     "batch.kind": ("数据类型", "Kind"),
     "batch.channel": ("渠道", "Channel"),

@@ -276,7 +276,7 @@ class EventRepository:
     def daily_counts(
         self, org: str, *, days: int, now: datetime
     ) -> dict[str, list[tuple[str, int]]]:
-        """Records received per kind and day (Asia/Shanghai) over the last `days` days."""
+        """Records per kind and day of event time (Asia/Shanghai) over the last `days` days."""
         rows = (
             self.store.cursor()
             .execute(
@@ -302,7 +302,7 @@ def _digest(batch: JsonBatch | TableBatch) -> str:
 
 def _daily_sql() -> str:
     return " UNION ALL ".join(
-        f"SELECT '{m.kind}' AS kind, CAST(received_at AS DATE) AS day, count(*) AS n "
-        f"FROM {m.table} WHERE org = $org AND received_at >= $since GROUP BY ALL"
+        f"SELECT '{m.kind}' AS kind, CAST(event_time AS DATE) AS day, count(*) AS n "
+        f"FROM {m.table} WHERE org = $org AND event_time >= $since GROUP BY ALL"
         for m in EVENT_KINDS.values()
     )

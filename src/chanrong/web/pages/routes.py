@@ -134,9 +134,9 @@ def data_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLRes
         }
         for kind, points in daily.items()
     ]
-    chart = figure(traces, barmode="stack") if traces else None
+    daily_chart = figure(traces, barmode="stack") if traces else None
     return render(
-        request, "data.html", lang, principal, streams=streams, chart=chart,
+        request, "data.html", lang, principal, streams=streams, daily_chart=daily_chart,
         batches=platform.events.recent_batches(principal.org, limit=20),
     )  # fmt: skip
 

@@ -1,0 +1,83 @@
+"""The web shell in Debian's Chromium, driven by Playwright: what a factory clerk does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import PASSWORD, SME, telemetry
+from tests.e2e.conftest import CHROMIUM, Server
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).parents[2] / ".pytest_cache" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_clerk_logs_in_sees_data_switches_language_and_uploads(
+    page: Page, server: Server, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    key = seeded_db[1]
+    recent = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    records = [telemetry(i, event_time=recent) for i in range(20)] + [telemetry(99, counter=-1)]
+    httpx.post(f"{server.url}/api/v1/ingest/telemetry", content=orjson.dumps(records),
+               headers={"authorization": f"Bearer {key}", "content-type": "application/json"})  # fmt: skip
+
+    page.goto(f"{server.url}/data")
+    expect(page).to_have_url(f"{server.url}/login?next=/data")
+    page.fill("input[name=username]", "chen")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("who")).to_contain_text("陈厂长")
+    expect(page.get_by_test_id("streams")).to_contain_text("设备数据")
+    expect(page.locator("#daily-chart .main-svg").first).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
+
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("nav.mainnav")).to_contain_text("My data")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("nav.mainnav")).to_contain_text("我的数据")
+
+    page.click("text=待处理数据")
+    expect(page.get_by_test_id("quarantine")).to_contain_text("must be >= 0, got -1")
+
+    page.click("text=数据上报")
+    csv_file = tmp_path / "设备数据.csv"
+    csv_file.write_text(
+        "记录编号*,企业统一社会信用代码*,发生时间*,设备编码*,运行状态\n"
+        f"m-1,{SME},2026-03-02 09:00,CNC-01,运行\n"
+        f"m-2,{SME},2026-03-02 09:01,CNC-77,运行\n",
+        encoding="utf-8",
+    )
+    page.select_option("select[name=kind]", "telemetry")
+    page.set_input_files("input[type=file]", str(csv_file))
+    page.get_by_test_id("upload-form").locator("button").click()
+    result = page.get_by_test_id("upload-result")
+    expect(result).to_contain_text("设备数据.csv")
+    expect(result).to_contain_text("unknown device CNC-77")
+    page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
