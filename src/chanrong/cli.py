@@ -11,7 +11,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import duckdb
 import httpx
@@ -47,9 +47,9 @@ console = Console(stderr=True)
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file", envvar="CHANRONG_DB")]
 
 
-def _open(db: Path) -> Platform:
+def _open(db: Path, memory_limit: str | None = None) -> Platform:
     try:
-        return Platform.open(db)
+        return Platform.open(db, memory_limit=memory_limit)
     except duckdb.IOException as exc:
         console.print(
             f"[red]cannot open {db}: {exc}[/red]\nA running server owns the file: pass "
@@ -58,7 +58,7 @@ def _open(db: Path) -> Platform:
         raise typer.Exit(2) from exc
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]{message}[/red]")
     raise typer.Exit(1)
 
@@ -70,6 +70,7 @@ def serve(
     port: Annotated[int, typer.Option(help="port")] = 8000,
     log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
     max_body_mib: Annotated[int, typer.Option(help="largest request body accepted")] = 64,
+    memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap, e.g. 2GB")] = "2GB",
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
     import uvicorn
@@ -78,7 +79,7 @@ def serve(
     from chanrong.web.app import Settings, create_app
 
     log_config = configure(log_level)
-    platform = _open(db)
+    platform = _open(db, memory_limit)
     web = create_app(platform, Settings(max_body_bytes=max_body_mib << 20))
     uvicorn.run(web, host=host, port=port, log_config=log_config, timeout_graceful_shutdown=10)
 
@@ -206,7 +207,7 @@ def ingest(
                     try:
                         result = platform.ingest.submit(
                             kind, chunk, principal, filename=path.name
-                        ).as_dict()
+                        ).model_dump()
                     except (BadPayload, IngestDenied, UnknownKind) as exc:
                         _fail(f"{path}: {exc}")
                 for key in totals:

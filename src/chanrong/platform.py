@@ -24,8 +24,10 @@ class Platform:
         self.ingest = IngestService(self.events, self.master, self.clock)
 
     @classmethod
-    def open(cls, path: str | Path, clock: Clock | None = None) -> Platform:
-        return cls(Store(path), clock)
+    def open(
+        cls, path: str | Path, clock: Clock | None = None, *, memory_limit: str | None = None
+    ) -> Platform:
+        return cls(Store(path, memory_limit=memory_limit), clock)
 
     def close(self) -> None:
         self.store.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from chanrong.model import EVENT_KINDS, EVENT_MODELS, MASTER_MODELS
+from chanrong.model import EVENT_KINDS, EVENT_MODELS, RECORD_MODELS
 from chanrong.model.events import EnergyReading, Telemetry
 from chanrong.model.spec import arrow_schema, fields_of
 from chanrong.store.db import Store
@@ -39,7 +39,7 @@ def test_field_specs_read_constraints() -> None:
     assert EnergyReading.pair_rules[0].allowed["electricity"] == ("kWh", "MWh")
 
 
-@pytest.mark.parametrize("model", [*EVENT_MODELS, *MASTER_MODELS], ids=lambda m: m.kind)
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.kind)
 def test_migrations_match_the_model(model) -> None:
     store = Store(":memory:")
     rows = (
@@ -60,9 +60,15 @@ def test_migrations_match_the_model(model) -> None:
     assert not (required & nullable_in_db) - key
 
 
-@pytest.mark.parametrize("model", [*EVENT_MODELS, *MASTER_MODELS], ids=lambda m: m.kind)
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.kind)
 def test_published_json_schema_is_current(model) -> None:
     published = json.loads((DOCS / f"{model.kind}.schema.json").read_text(encoding="utf-8"))
     assert published == model.model_json_schema(), (
-        "run `python -m chanrong.model.publish` to refresh docs/schema"
+        "run `python -m chanrong.model.publish` to refresh docs/"
     )
+
+
+def test_published_contract_document_is_current() -> None:
+    from chanrong.model.publish import contract_markdown
+
+    assert (DOCS.parent / "data-contract.md").read_text(encoding="utf-8") == contract_markdown()

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.model import EVENT_KINDS, MASTER_KINDS, Master
 from chanrong.model.base import Channel
 from chanrong.model.master import Organisation
-from chanrong.store.events import EventRepository, IngestResult, JsonBatch, Rejection, TableBatch
+from chanrong.store.events import (
+    EventRepository,
+    FieldError,
+    IngestResult,
+    JsonBatch,
+    Rejection,
+    TableBatch,
+)
 from chanrong.store.master import MasterRepository
 
 
@@ -27,21 +32,12 @@ class UnknownKind(KeyError):
         return f"unknown record kind {self.args[0]!r}; known: {', '.join(sorted(EVENT_KINDS) + sorted(MASTER_KINDS))}"
 
 
-@dataclass
-class MasterResult:
+class MasterResult(BaseModel):
     kind: str
     records: int
     upserted: int
+    rejected: int
     rejections: list[Rejection]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "records": self.records,
-            "upserted": self.upserted,
-            "rejected": len(self.rejections),
-            "rejections": [r.__dict__ for r in self.rejections],
-        }
 
 
 def default_channel(principal: Principal, route_channel: Channel | None = None) -> Channel:
@@ -106,31 +102,31 @@ class IngestService:
                     }
                     for e in exc.errors(include_url=False)
                 ]
-                rejections.append(Rejection(index, errors, _code(raw)))
+                rejections.append(Rejection(index=index, id=_code(raw), errors=errors))
                 continue
             owner = rec.uscc if isinstance(rec, Organisation) else getattr(rec, "org", None)
+            problem = None
             if scope is not None and owner != scope:
-                reason = f"you may only register master data of your own enterprise {scope}"
-                rejections.append(
-                    Rejection(
-                        index, [{"field": "org", "code": "scope", "reason": reason}], _code(raw)
-                    )
+                problem = (
+                    "scope",
+                    f"you may only register master data of your own enterprise {scope}",
                 )
-                continue
-            if not isinstance(rec, Organisation) and self.master.organisation(str(owner)) is None:
-                reason = f"organisation {owner} is not registered on the platform"
-                rejections.append(
-                    Rejection(
-                        index,
-                        [{"field": "org", "code": "unknown_ref", "reason": reason}],
-                        _code(raw),
-                    )
-                )
+            elif not isinstance(rec, Organisation) and self.master.organisation(str(owner)) is None:
+                problem = ("unknown_ref", f"organisation {owner} is not registered on the platform")
+            if problem:
+                error = FieldError(field="org", code=problem[0], reason=problem[1])
+                rejections.append(Rejection(index=index, id=_code(raw), errors=[error]))
                 continue
             good.append(rec)
         if good:
             self.master.upsert(good, self.clock.now())
-        return MasterResult(kind, len(records), len(good), rejections)
+        return MasterResult(
+            kind=kind,
+            records=len(records),
+            upserted=len(good),
+            rejected=len(rejections),
+            rejections=rejections,
+        )
 
 
 def _code(raw: object) -> str | None:

@@ -107,7 +107,7 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
         if not f.nullable and not f.required:
             errors.append(wrong_type(f"{jtype} = 'NULL'"))
     if f.base in ("timestamp", "date") and src.is_text(f.name):
-        pattern = f.pattern if f.base == "timestamp" else DATE_PATTERN
+        pattern = DATE_PATTERN if f.base == "date" else str(f.pattern)
         bad_type.append(f"NOT regexp_full_match({text}, {q(pattern)})")
     if f.base == "integer" and src.mode != "json" and f.name in src.columns:
         bad_type.append(f"TRY_CAST({text} AS DOUBLE) <> {typed}")
@@ -142,7 +142,10 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
             )
     if f.uscc:
         errors.append(
-            f"CASE WHEN {typed} IS NOT NULL AND NOT uscc_ok({typed}) THEN "
+            # Registered organisations were checked on registration; only others need the
+            # (row-wise, costly) check-character computation.
+            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN (SELECT uscc FROM organisations) "
+            f"AND NOT uscc_ok({typed}) THEN "
             f"{_err(name, 'uscc', q('is not a valid 统一社会信用代码 (GB 32100-2015): ') + ' || ' + typed)} END"
         )
     elif f.pattern and f.base == "string":
@@ -210,7 +213,7 @@ def compile_checks(
 def compile_context_checks(model: type[Event]) -> tuple[str, str]:
     """Checks that need other tables or the batch's context: references, org, scope, time.
 
-    Returns (FROM clause joined onto `typed`, list expression of errors). Parameters, by name:
+    Returns (joins onto the typed records `t`, list expression of errors). Parameters, by name:
     $now (TIMESTAMPTZ), $submitter (VARCHAR), $scope_org (VARCHAR or NULL).
     """
     joins = ["LEFT JOIN organisations o ON o.uscc = t.org"]
@@ -230,7 +233,7 @@ def compile_context_checks(model: type[Event]) -> tuple[str, str]:
     for i, f in enumerate(x for x in fields_of(model) if x.ref):
         alias, col = f"r{i}", f't."{f.name}"'
         joins.append(
-            f"LEFT JOIN {tables[f.ref]} {alias} ON {alias}.org = t.org AND {alias}.code = {col}"
+            f"LEFT JOIN {tables[str(f.ref)]} {alias} ON {alias}.org = t.org AND {alias}.code = {col}"
         )
         reason = q(f"unknown {f.ref} ") + f" || {col} || " + q(" of ") + " || t.org"
         errs.append(
@@ -247,4 +250,4 @@ def compile_context_checks(model: type[Event]) -> tuple[str, str]:
             f"{_err(rule.second, 'pair', reason)} END"
         )
     err_list = error_list(errs)
-    return "typed t\n" + "\n".join(joins), err_list
+    return "\n".join(joins), err_list

@@ -43,11 +43,21 @@ def _migrations() -> list[tuple[int, str, str]]:
 class Store:
     """Owns the DuckDB connection of one database file (or ':memory:')."""
 
-    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+    ) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.path, read_only=read_only)
+        # A long-running server caps DuckDB's buffer pool so its memory stays flat as data grows.
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._write_lock = threading.RLock()
         self._local = threading.local()
         if not read_only:

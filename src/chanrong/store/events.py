@@ -8,7 +8,7 @@ submitter+source+id), quarantines the bad ones with their raw payload, and recor
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import orjson
 import pyarrow as pa
+from pydantic import BaseModel
 
 from chanrong.model import EVENT_KINDS, Event
 from chanrong.model.spec import fields_of
@@ -43,35 +44,29 @@ class TableBatch:
     textual: bool = False  # CSV and Excel: every value is text to be parsed
 
 
-@dataclass
-class Rejection:
+class FieldError(BaseModel):
+    field: str
+    code: str
+    reason: str
+
+
+class Rejection(BaseModel):
     index: int
-    errors: list[dict[str, str]]
     id: str | None = None
+    errors: list[FieldError]
 
 
-@dataclass
-class IngestResult:
+class IngestResult(BaseModel):
+    """What an ingest call answers: counts, and each rejected record with its reasons."""
+
     batch_id: int
     kind: str
     records: int
     accepted: int
     duplicates: int
     rejected: int
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[Rejection] = []
     rejections_truncated: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "batch_id": self.batch_id,
-            "kind": self.kind,
-            "records": self.records,
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "rejections": [r.__dict__ for r in self.rejections],
-            "rejections_truncated": self.rejections_truncated,
-        }
 
 
 def _load_raw(
@@ -141,16 +136,15 @@ class EventRepository:
         names = [f.name for f in fields_of(model)]
         cols = ", ".join(f'"{n}"' for n in names)
         meta = ", ".join(n for n, _ in EVENT_META_COLUMNS)
-        ctx_from, ctx_errors = compile_context_checks(model)
+        ctx_joins, ctx_errors = compile_context_checks(model)
         params = {"now": now, "submitter": submitter, "scope_org": scope_org}
         with self.store.transaction() as cur:
             source = _load_raw(cur, model, batch)
             checks, raw = compile_checks(model, source, {"channel": default_channel})
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {checks}")
             cur.execute(
                 f"CREATE OR REPLACE TEMP TABLE checked AS SELECT t.*, "
                 f"list_concat(t.field_errors, CASE WHEN len(t.field_errors) = 0 THEN {ctx_errors} "
-                f"ELSE [] END) AS errors FROM {ctx_from}",
+                f"ELSE [] END) AS errors FROM ({checks}) t {ctx_joins}",
                 {k: v for k, v in params.items() if f"${k}" in ctx_errors},
             )
             # One writer holds the lock, so max + 1 is safe and survives export/import.
@@ -187,7 +181,7 @@ class EventRepository:
                 "WHERE len(errors) > 0 ORDER BY idx LIMIT ?",
                 [MAX_LISTED_REJECTIONS],
             ).fetchall()
-            for name in ("raw_in", "typed", "checked"):
+            for name in ("raw_in", "checked"):
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         return IngestResult(
             batch_id=batch_id,
@@ -196,7 +190,9 @@ class EventRepository:
             accepted=inserted,
             duplicates=valid - inserted,
             rejected=records - valid,
-            rejections=[Rejection(int(i), orjson.loads(e), rid) for i, rid, e in listed],
+            rejections=[
+                Rejection(index=int(i), id=rid, errors=orjson.loads(e)) for i, rid, e in listed
+            ],
             rejections_truncated=records - valid > len(listed),
         )
 

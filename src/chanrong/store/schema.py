@@ -7,7 +7,7 @@ have not drifted apart, and `python -m chanrong.store.schema` prints the DDL for
 
 from __future__ import annotations
 
-from chanrong.model import EVENT_MODELS, MASTER_MODELS, Event, Master
+from chanrong.model import RECORD_MODELS, Event, Master
 from chanrong.model.spec import fields_of
 
 # Columns the store adds to every event: who submitted it, in which batch, when it arrived.
@@ -39,7 +39,7 @@ def table_ddl(model: type[Event] | type[Master]) -> str:
 
 
 def all_ddl() -> str:
-    return "\n".join(table_ddl(m) for m in (*MASTER_MODELS, *EVENT_MODELS))
+    return "\n".join(table_ddl(m) for m in RECORD_MODELS)
 
 
 if __name__ == "__main__":

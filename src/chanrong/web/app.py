@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 
 from chanrong import __version__
-from chanrong.model import EVENT_MODELS, MASTER_MODELS
+from chanrong.model import RECORD_MODELS
 from chanrong.platform import Platform
 from chanrong.web.api import auth, data, ingest
 from chanrong.web.charts import plotly_js_path
@@ -38,7 +38,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     _, defs = models_json_schema(
-        [(m, "validation") for m in (*EVENT_MODELS, *MASTER_MODELS)],
+        [(m, "validation") for m in RECORD_MODELS],
         ref_template="#/components/schemas/{model}",
     )
     spec.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))

@@ -86,12 +86,12 @@ def upload_file(
         kind, upload.batch, principal, channel=Channel.MANUAL, filename=filename,
         content_sha256=sha256_hex(data),
     )  # fmt: skip
-    answer = result.as_dict()
+    answer = result.model_dump()
     problems = []
     for rej in result.rejections:
         for err in rej.errors:
-            row, column, head = upload.locate(rej.index, err["field"])
-            problems.append({"row": row, "column": column, "header": head, **err})
+            row, column, head = upload.locate(rej.index, err.field)
+            problems.append({"row": row, "column": column, "header": head, **err.model_dump()})
     answer.update(filename=filename, problems=problems)
     return answer
 

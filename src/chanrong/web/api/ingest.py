@@ -16,10 +16,10 @@ from chanrong.ingest.decode import (
     UnsupportedMediaType,
     decode_body,
 )
-from chanrong.ingest.service import IngestDenied, sha256_hex
+from chanrong.ingest.service import IngestDenied, MasterResult, sha256_hex
 from chanrong.model import EVENT_MODELS, MASTER_MODELS
-from chanrong.store.events import BadPayload
-from chanrong.web.api.schemas import IngestAnswer, MasterAnswer, Problem
+from chanrong.store.events import BadPayload, IngestResult
+from chanrong.web.api.schemas import Problem
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -52,7 +52,7 @@ async def read_body(request: Request) -> bytes:
 def _request_body_doc(model_name: str) -> dict[str, Any]:
     many = {"type": "array", "items": {"$ref": f"#/components/schemas/{model_name}"}}
     binary = {"type": "string", "format": "binary"}
-    content = {t: {"schema": many} for t in JSON_TYPES}
+    content: dict[str, dict[str, Any]] = {t: {"schema": many} for t in JSON_TYPES}
     content.update(
         {t: {"schema": {"$ref": f"#/components/schemas/{model_name}"}} for t in NDJSON_TYPES[:1]}
     )
@@ -76,13 +76,13 @@ def _add_event_route(model_name: str, kind: str, doc: str) -> None:
             raise HTTPException(400, str(exc)) from exc
         except IngestDenied as exc:
             raise HTTPException(403, str(exc)) from exc
-        return result.as_dict()
+        return result.model_dump()
 
     router.add_api_route(
         f"/ingest/{kind}",
         ingest,
         methods=["POST"],
-        response_model=IngestAnswer,
+        response_model=IngestResult,
         responses=ERRORS,
         summary=f"Submit {kind} records",
         description=(
@@ -116,13 +116,13 @@ def _add_master_route(model_name: str, kind: str) -> None:
             )
         except IngestDenied as exc:
             raise HTTPException(403, str(exc)) from exc
-        return result.as_dict()
+        return result.model_dump()
 
     router.add_api_route(
         f"/master/{kind}",
         upsert,
         methods=["POST"],
-        response_model=MasterAnswer,
+        response_model=MasterResult,
         responses=ERRORS,
         summary=f"Register or update {kind} master records",
         openapi_extra={

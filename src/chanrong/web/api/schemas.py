@@ -1,31 +1,10 @@
-"""Response shapes of the API, for the OpenAPI document."""
+"""Response shapes of the API that are not results of a service, for the OpenAPI document."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-
-class FieldError(BaseModel):
-    field: str
-    code: str
-    reason: str
-
-
-class RejectedRecord(BaseModel):
-    index: int
-    id: str | None = None
-    errors: list[FieldError]
-
-
-class IngestAnswer(BaseModel):
-    batch_id: int
-    kind: str
-    records: int
-    accepted: int
-    duplicates: int
-    rejected: int
-    rejections: list[RejectedRecord]
-    rejections_truncated: bool
+from chanrong.store.events import IngestResult
 
 
 class LocatedError(BaseModel):
@@ -37,17 +16,11 @@ class LocatedError(BaseModel):
     reason: str
 
 
-class UploadAnswer(IngestAnswer):
+class UploadAnswer(IngestResult):
+    """An ingest result with each problem placed at its spreadsheet row and column."""
+
     filename: str
     problems: list[LocatedError]
-
-
-class MasterAnswer(BaseModel):
-    kind: str
-    records: int
-    upserted: int
-    rejected: int
-    rejections: list[RejectedRecord]
 
 
 class Problem(BaseModel):

@@ -1,0 +1,295 @@
+"""Ingest benchmarks: `make bench` or `python -m bench [scenario ...]`.
+
+Every figure is measured here, in this process and the server it starts, against a baseline run in
+the same bench: the same telemetry rows inserted one at a time. Nothing here asserts; it prints.
+
+Scenarios: baseline, arrow, parquet, json, stream. Environment knobs:
+  BENCH_ROWS           rows for the bulk paths (default 1,000,000)
+  BENCH_JSON_ROWS      rows for the JSON path (default 200,000)
+  BENCH_BASELINE_ROWS  rows for the one-at-a-time baseline (default 20,000)
+  BENCH_STREAM_SECONDS length of the memory run (default 600)
+  BENCH_STREAM_RATE    rows per second offered during the memory run (default 5,000)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from chanrong.access.rules import Role
+from chanrong.model.identifiers import complete_uscc
+from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
+from chanrong.platform import Platform
+from chanrong.store.db import Store
+from tests.e2e.conftest import Server
+
+console = Console(width=int(os.environ.get("COLUMNS", "200")))
+FIRM = complete_uscc("91330206MA2K90001")
+DEVICES = 50
+POINTS_PER_ROW = 4  # run_state, counter, power_kw, energy_kwh: one gateway snapshot
+BULK_CHUNK = 250_000
+JSON_CHUNK = 50_000
+
+
+def env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def rows(start: int, n: int) -> pa.Table:
+    """Telemetry snapshots of DEVICES machines, one minute apart, ending at 2026-01-01."""
+    i = np.arange(start, start + n, dtype=np.int64)
+    base = np.datetime64("2026-01-01T00:00:00", "us")
+    return pa.table({
+        "id": pa.array(np.char.add("s-", i.astype(str))),
+        "source": pa.array(["gw-bench"] * n),
+        "org": pa.array([FIRM] * n),
+        "event_time": pa.array(base - (i // DEVICES) * np.timedelta64(60_000_000, "us"), pa.timestamp("us", tz="UTC")),
+        "device": pa.array(np.char.add("M-", (i % DEVICES).astype(str))),
+        "run_state": pa.array(np.where(i % 7 == 0, "idle", "running")),
+        "counter": pa.array(i // DEVICES),
+        "power_kw": pa.array(np.round(10 + (i % 13) * 0.7, 2)),
+        "energy_kwh": pa.array(np.round(i / DEVICES * 0.2, 3)),
+    })  # fmt: skip
+
+
+def seed(db: Path) -> str:
+    platform = Platform(Store(db))
+    platform.master.upsert(
+        [Organisation(uscc=FIRM, name="基准测试厂", org_kind=OrgKind.SME)]
+        + [
+            Device(org=FIRM, code=f"M-{d}", name=f"机台{d}", device_type=DeviceType.MACHINE)
+            for d in range(DEVICES)
+        ],
+        platform.clock.now(),
+    )
+    platform.access.add_user(FIRM, "bench", "bench-password-1", role=Role.ADMIN)
+    key = platform.access.create_api_key(FIRM, "bench gateway")
+    platform.close()
+    return key
+
+
+@dataclass
+class Result:
+    scenario: str
+    rows: int
+    seconds: float
+    note: str = ""
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds
+
+    @property
+    def points_per_s(self) -> float:
+        return self.rows_per_s * POINTS_PER_ROW
+
+
+def baseline(workdir: Path) -> Result:
+    """The same rows inserted one at a time, one statement (and commit) each."""
+    db = workdir / "baseline.duckdb"
+    seed(db)
+    n = env("BENCH_BASELINE_ROWS", 20_000)
+    table = rows(0, n).to_pylist()
+    store = Store(db)
+    cur = store.cursor()
+    sql = (
+        "INSERT INTO ev_telemetry (id, source, org, event_time, channel, device, run_state, counter, "
+        "power_kw, energy_kwh, submitter, batch_id, received_at) VALUES (?, ?, ?, ?, 'device', ?, ?, ?, ?, ?, ?, 0, now())"
+    )
+    started = time.perf_counter()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("baseline: one row at a time", total=n)
+        for r in table:
+            cur.execute(sql, [r["id"], r["source"], r["org"], r["event_time"], r["device"], r["run_state"],
+                              r["counter"], r["power_kw"], r["energy_kwh"], FIRM])  # fmt: skip
+            progress.advance(task)
+    seconds = time.perf_counter() - started
+    store.close()
+    return Result(
+        "baseline (row-at-a-time INSERT)", n, seconds, "same rows, same table, autocommit"
+    )
+
+
+def _post_all(
+    server: Server, key: str, media: str, bodies: list[bytes], total: int, label: str
+) -> float:
+    headers = {"authorization": f"Bearer {key}", "content-type": media}
+    accepted = 0
+    with (
+        httpx.Client(timeout=600, headers=headers) as client,
+        Progress(console=console, transient=True) as progress,
+    ):
+        task = progress.add_task(label, total=total)
+        started = time.perf_counter()
+        for body in bodies:
+            answer = client.post(f"{server.url}/api/v1/ingest/telemetry", content=body).json()
+            accepted += answer["accepted"]
+            progress.advance(task, answer["records"])
+        seconds = time.perf_counter() - started
+    if accepted != total:
+        raise SystemExit(f"{label}: {accepted} of {total} accepted")
+    return seconds
+
+
+def _server(workdir: Path, name: str) -> tuple[Server, str]:
+    db = workdir / f"{name}.duckdb"
+    key = seed(db)
+    return Server(db, workdir / f"{name}.log").start(), key
+
+
+def bulk(workdir: Path, fmt: str) -> Result:
+    n = env("BENCH_ROWS", 1_000_000)
+    bodies = []
+    for start in range(0, n, BULK_CHUNK):
+        table = rows(start, min(BULK_CHUNK, n - start))
+        sink = io.BytesIO()
+        if fmt == "arrow":
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+        else:
+            pq.write_table(table, sink)
+        bodies.append(sink.getvalue())
+    media = (
+        "application/vnd.apache.arrow.stream"
+        if fmt == "arrow"
+        else "application/vnd.apache.parquet"
+    )
+    server, key = _server(workdir, fmt)
+    try:
+        seconds = _post_all(server, key, media, bodies, n, f"{fmt} bulk over HTTP")
+    finally:
+        server.stop()
+    return Result(f"{fmt} bulk, HTTP end to end", n, seconds, f"{BULK_CHUNK:,} rows per request")
+
+
+def json_path(workdir: Path) -> Result:
+    n = env("BENCH_JSON_ROWS", 200_000)
+    bodies = []
+    for start in range(0, n, JSON_CHUNK):
+        records = rows(start, min(JSON_CHUNK, n - start)).to_pylist()
+        for r in records:
+            r["event_time"] = r["event_time"].isoformat()
+        bodies.append(orjson.dumps(records))
+    server, key = _server(workdir, "json")
+    try:
+        seconds = _post_all(server, key, "application/json", bodies, n, "JSON over HTTP")
+    finally:
+        server.stop()
+    return Result("JSON array, HTTP end to end", n, seconds, f"{JSON_CHUNK:,} records per request")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stream(workdir: Path) -> Result:
+    """A steady stream of small JSON batches; the server's resident memory sampled throughout."""
+    seconds = env("BENCH_STREAM_SECONDS", 600)
+    rate = env("BENCH_STREAM_RATE", 5_000)
+    per_batch = 1_000
+    server, key = _server(workdir, "stream")
+    assert server.proc is not None
+    samples: list[tuple[float, float]] = []
+    sent = 0
+    try:
+        headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
+        with (
+            httpx.Client(timeout=60, headers=headers) as client,
+            Progress(console=console, transient=True) as progress,
+        ):
+            task = progress.add_task("stream (memory)", total=seconds)
+            started = time.monotonic()
+            next_sample = started
+            while (elapsed := time.monotonic() - started) < seconds:
+                records = rows(sent, per_batch).to_pylist()
+                for r in records:
+                    r["event_time"] = r["event_time"].isoformat()
+                client.post(
+                    f"{server.url}/api/v1/ingest/telemetry", content=orjson.dumps(records)
+                ).raise_for_status()
+                sent += per_batch
+                if time.monotonic() >= next_sample:
+                    samples.append((elapsed, rss_mib(server.proc.pid)))
+                    next_sample += 5
+                    progress.update(task, completed=elapsed)
+                ahead = sent / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    finally:
+        server.stop()
+    half = [s for s in samples if s[0] >= seconds / 2]
+    slope = (
+        np.polyfit([t for t, _ in half], [m for _, m in half], 1)[0] * 60
+        if len(half) > 2
+        else float("nan")
+    )
+    first_min = [m for t, m in samples if t <= 60]
+    note = (
+        f"RSS after 1 min {max(first_min):.0f} MiB, at end {samples[-1][1]:.0f} MiB, max "
+        f"{max(m for _, m in samples):.0f} MiB; second-half slope {slope:+.1f} MiB/min"
+    )
+    return Result(f"stream {seconds}s at {rate:,} rows/s offered", sent, seconds, note)
+
+
+SCENARIOS = {
+    "baseline": baseline,
+    "arrow": lambda w: bulk(w, "arrow"),
+    "parquet": lambda w: bulk(w, "parquet"),
+    "json": json_path,
+    "stream": stream,
+}
+TARGETS = {"arrow": 1_000_000, "parquet": 1_000_000, "json": 100_000}
+
+
+def main(names: list[str]) -> None:
+    chosen = names or list(SCENARIOS)
+    results: dict[str, Result] = {}
+    with tempfile.TemporaryDirectory(prefix="chanrong-bench-") as tmp:
+        for name in chosen:
+            console.print(f"[bold]{name}[/bold] ...")
+            results[name] = SCENARIOS[name](Path(tmp))
+    base = results.get("baseline")
+    table = Table(title=f"chanrong ingest bench ({POINTS_PER_ROW} points per telemetry row)")
+    for col in (
+        "scenario",
+        "rows",
+        "seconds",
+        "rows/s",
+        "points/s",
+        "target points/s",
+        "vs baseline",
+        "note",
+    ):
+        table.add_column(col, justify="right" if col not in ("scenario", "note") else "left")
+    for name, r in results.items():
+        target = TARGETS.get(name)
+        ratio = f"{r.rows_per_s / base.rows_per_s:,.0f}x" if base and name in TARGETS else ""
+        met = "" if target is None else (" ok" if r.points_per_s >= target else " MISSED")
+        table.add_row(
+            r.scenario, f"{r.rows:,}", f"{r.seconds:.2f}", f"{r.rows_per_s:,.0f}", f"{r.points_per_s:,.0f}",
+            f"{target:,}{met}" if target else "", ratio, r.note,
+        )  # fmt: skip
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
