@@ -147,10 +147,10 @@ def _post_all(
     return seconds
 
 
-def _server(workdir: Path, name: str) -> tuple[Server, str]:
+def _server(workdir: Path, name: str, *args: str) -> tuple[Server, str]:
     db = workdir / f"{name}.duckdb"
     key = seed(db)
-    return Server(db, workdir / f"{name}.log").start(), key
+    return Server(db, workdir / f"{name}.log", args=args).start(), key
 
 
 def bulk(workdir: Path, fmt: str) -> Result:
@@ -206,7 +206,8 @@ def stream(workdir: Path) -> Result:
     seconds = env("BENCH_STREAM_SECONDS", 600)
     rate = env("BENCH_STREAM_RATE", 5_000)
     per_batch = 1_000
-    server, key = _server(workdir, "stream")
+    memory_limit = os.environ.get("BENCH_STREAM_MEMORY_LIMIT", "256MB")
+    server, key = _server(workdir, "stream", "--memory-limit", memory_limit)
     assert server.proc is not None
     samples: list[tuple[float, float]] = []
     sent = 0
@@ -247,7 +248,12 @@ def stream(workdir: Path) -> Result:
         f"RSS after 1 min {max(first_min):.0f} MiB, at end {samples[-1][1]:.0f} MiB, max "
         f"{max(m for _, m in samples):.0f} MiB; second-half slope {slope:+.1f} MiB/min"
     )
-    return Result(f"stream {seconds}s at {rate:,} rows/s offered", sent, seconds, note)
+    return Result(
+        f"stream {seconds}s at {rate:,} rows/s offered, DuckDB cap {memory_limit}",
+        sent,
+        seconds,
+        note,
+    )
 
 
 SCENARIOS = {

@@ -35,6 +35,7 @@ class Server:
     log: Path
     port: int = 0
     proc: subprocess.Popen | None = None
+    args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -44,7 +45,7 @@ class Server:
         self.port = free_port()
         logfile = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "chanrong.cli", "serve", "--db", str(self.db), "--port", str(self.port)],
+            [sys.executable, "-m", "chanrong.cli", "serve", "--db", str(self.db), "--port", str(self.port), *self.args],
             stdout=logfile, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -251,3 +251,36 @@ def test_master_data_registration(client: TestClient, platform: Platform) -> Non
     assert [r["errors"][0]["field"] for r in answer["rejections"]] == ["device_type", "org"]
     assert "CNC-02" in platform.master.known_codes("device", SME)
     assert post(client, "telemetry", [telemetry(1, device="CNC-02")])["accepted"] == 1
+
+
+def test_identity_of_documents_and_of_time_series(client: TestClient, platform: Platform) -> None:
+    """A document is the same record by (source, id); a reading by (source, id, event time)."""
+    invoice = {"id": "inv-1", "source": "erp", "org": SME, "event_time": "2026-03-01 10:00",
+               "invoice_no": "F-1", "direction": "sales", "counterparty": "91350100M000100Y43",
+               "amount": 100, "tax_amount": 13, "issue_date": "2026-03-01"}  # fmt: skip
+    assert post(client, "invoice", [invoice])["accepted"] == 1
+    resent = post(client, "invoice", [{**invoice, "event_time": "2026-03-02 09:00", "amount": 999}])
+    assert (resent["accepted"], resent["duplicates"]) == (0, 1)
+    assert platform.events.count("invoice") == 1
+    reading = telemetry(1, event_time="2026-03-02T10:00:00+08:00")
+    assert post(client, "telemetry", [reading, reading])["accepted"] == 1
+    later = post(client, "telemetry", [telemetry(1, event_time="2026-03-02T10:01:00+08:00")])
+    assert later["accepted"] == 1
+
+
+def test_duplicates_are_found_however_much_is_stored(
+    client: TestClient, platform: Platform
+) -> None:
+    early = [
+        telemetry(i, event_time=f"2026-02-27T{8 + i // 60:02d}:{i % 60:02d}:00+08:00")
+        for i in range(600)
+    ]
+    late = [
+        telemetry(i, event_time=f"2026-02-28T{8 + i // 60:02d}:{i % 60:02d}:00+08:00")
+        for i in range(600)
+    ]
+    assert post(client, "telemetry", early)["accepted"] == 600
+    assert post(client, "telemetry", late)["accepted"] == 600
+    mixed = early[::7] + late[::5] + [telemetry(5000, event_time="2026-02-27T20:00:00+08:00")]
+    answer = post(client, "telemetry", mixed)
+    assert (answer["accepted"], answer["duplicates"]) == (1, len(mixed) - 1)

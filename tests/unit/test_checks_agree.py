@@ -61,7 +61,9 @@ def sql_field_errors(kind: str, recs: list[dict]) -> list[set[str]]:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     con.execute(_MACROS)
-    con.execute("CREATE TABLE organisations (uscc VARCHAR)")  # none registered: every USCC is checked
+    con.execute(
+        "CREATE TABLE organisations (uscc VARCHAR)"
+    )  # none registered: every USCC is checked
     con.execute(
         "CREATE TEMP TABLE raw_in AS SELECT CAST(n - 1 AS BIGINT) AS idx, rec, CAST(NULL AS VARCHAR) AS raw_line "
         "FROM unnest(?::JSON::JSON[]) WITH ORDINALITY u(rec, n)",

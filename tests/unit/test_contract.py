@@ -10,7 +10,7 @@ from chanrong.model import EVENT_KINDS, EVENT_MODELS, RECORD_MODELS
 from chanrong.model.events import EnergyReading, Telemetry
 from chanrong.model.spec import arrow_schema, fields_of
 from chanrong.store.db import Store
-from chanrong.store.schema import EVENT_KEY, expected_columns
+from chanrong.store.schema import expected_columns
 
 DOCS = Path(__file__).parents[2] / "docs" / "schema"
 
@@ -56,8 +56,7 @@ def test_migrations_match_the_model(model) -> None:
     assert actual == expected
     required = {n for n, sql in expected_columns(model) if "NOT NULL" in sql}
     nullable_in_db = {n for n, _, nullable in rows if nullable == "YES"}
-    key = set(EVENT_KEY) if model in EVENT_MODELS else set()
-    assert not (required & nullable_in_db) - key
+    assert not required & nullable_in_db
 
 
 @pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.kind)

@@ -111,3 +111,12 @@ class Event(Record):
 
     kind: ClassVar[str]
     table: ClassVar[str]
+    # Time series (device readings, meter readings) are identified at their event time, as in
+    # QuestDB and TimescaleDB dedup keys, so duplicate detection only looks at that moment.
+    time_series: ClassVar[bool] = False
+
+    @classmethod
+    def identity(cls) -> tuple[str, ...]:
+        """The columns that make a record the same record: sent again, it is stored once."""
+        key = ("submitter", "source", "id")
+        return (*key, "event_time") if cls.time_series else key

@@ -42,6 +42,7 @@ class Telemetry(Event):
 
     kind = "telemetry"
     table = "ev_telemetry"
+    time_series = True
     device: Code = Field(json_schema_extra={"x-ref": "device"})
     run_state: RunState | None = None
     counter: Count | None = Field(None, description="cumulative good-output counter")
@@ -222,6 +223,7 @@ class EnergyReading(Event):
 
     kind = "energy"
     table = "ev_energy"
+    time_series = True
     pair_rules = (
         PairRule(
             "energy_type",

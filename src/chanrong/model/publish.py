@@ -50,7 +50,8 @@ def contract_markdown() -> str:
         "",
         "Every event carries `id` (unique within its `source`), `source`, `org` (the enterprise the "
         "fact is about), `event_time` and `channel`. Its identity is (submitting organisation, "
-        "source, id): sending it again stores nothing new.",
+        "source, id), plus event_time for the time series telemetry and energy: sending it again "
+        "stores nothing new.",
         "",
     ]
     for title, models in (("Events (事件)", EVENT_MODELS), ("Master data (主数据)", MASTER_MODELS)):

@@ -84,11 +84,27 @@ def _typed(f: FieldSpec, text: str) -> str:
     return f"TRY_CAST({text} AS {f.sql_type})"
 
 
-def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple[str, list[str]]:
-    """The typed value expression of one field and its list of error expressions."""
+def field_columns(f: FieldSpec, src: Source) -> list[str]:
+    """Per-field helper columns computed once per record: present, text, JSON type, typed value."""
     present, text, jtype = _present_and_text(f, src)
-    typed = _typed(f, text)
+    cols = [
+        f'{present} AS "p__{f.name}"',
+        f'{text} AS "x__{f.name}"',
+        f'{_typed(f, text)} AS "v__{f.name}"',
+    ]
+    if jtype is not None:
+        cols.append(f'{jtype} AS "j__{f.name}"')
+    return cols
+
+
+def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple[str, list[str]]:
+    """The typed value expression of one field and its list of error expressions.
+
+    Both read the helper columns of `field_columns`, so each cast and lookup is done once.
+    """
     name = f.name
+    present, text, typed = f'"p__{name}"', f'"x__{name}"', f'"v__{name}"'
+    jtype = f'"j__{name}"' if src.mode == "json" else None
     errors: list[str] = []
     if f.required:
         errors.append(
@@ -182,8 +198,9 @@ def compile_checks(
     `defaults` overrides a field's declared default, e.g. the channel a route implies. The raw
     payload expression reads `raw_in` and is evaluated only for rejected records.
     """
-    selects, errs = [], []
+    helpers, selects, errs = [], [], []
     for f in fields_of(model):
+        helpers.extend(field_columns(f, src))
         typed, errors = field_checks(f, src, (defaults or {}).get(f.name))
         selects.append(f'{typed} AS "{f.name}"')
         errs.extend(errors)
@@ -204,8 +221,10 @@ def compile_checks(
         raw = "coalesce(CAST(raw_in.rec AS VARCHAR), raw_in.raw_line, 'null')"
     else:
         raw = "to_json({" + ", ".join(f'{q(c)}: raw_in."{c}"' for c in sorted(src.columns)) + "})"
+    inner = "SELECT *,\n  " + ",\n  ".join(helpers) + "\nFROM raw_in"
     select = (
-        "SELECT idx,\n  " + ",\n  ".join(selects) + f",\n  {err_list} AS field_errors\nFROM raw_in"
+        "SELECT idx,\n  " + ",\n  ".join(selects) + f",\n  {err_list} AS field_errors\n"
+        f"FROM ({inner}) raw_in"
     )
     return select, raw
 

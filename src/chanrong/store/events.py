@@ -116,6 +116,40 @@ def _load_raw(
     return Source("typed", names, text)
 
 
+def insert_new(
+    cur: duckdb.DuckDBPyConnection, model: type[Event], relation: str, params: dict[str, Any]
+) -> int:
+    """Append the rows of `relation` (all columns and `_ord`) that are not stored yet; return how many.
+
+    A row is new when no stored row, and no earlier row of the relation (by `_ord`), has the
+    same identity. For time series the lookup is confined to the relation's time span, so
+    DuckDB's zone maps skip every row group outside it: the cost follows the batch, not the table.
+    """
+    key = model.identity()
+    columns = (
+        ", ".join(f'"{f.name}"' for f in fields_of(model))
+        + ", "
+        + ", ".join(name for name, _ in EVENT_META_COLUMNS)
+    )
+    same = " AND ".join(f"t.{k} = n.{k}" for k in key)
+    span = ""
+    if model.time_series:
+        row = cur.execute(
+            f"SELECT min(event_time), max(event_time) FROM ({relation})", params
+        ).fetchone()
+        if row is None or row[0] is None:
+            return 0
+        params = {**params, "lo": row[0], "hi": row[1]}
+        span = "AND t.event_time BETWEEN $lo AND $hi"
+    inserted = cur.execute(
+        f"INSERT INTO {model.table} ({columns}) SELECT {columns} FROM ({relation}) n "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {model.table} t WHERE {same} {span}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY _ord) = 1",
+        params,
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
+
+
 class EventRepository:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -135,7 +169,6 @@ class EventRepository:
         model = EVENT_KINDS[kind]
         names = [f.name for f in fields_of(model)]
         cols = ", ".join(f'"{n}"' for n in names)
-        meta = ", ".join(n for n, _ in EVENT_META_COLUMNS)
         ctx_joins, ctx_errors = compile_context_checks(model)
         params = {"now": now, "submitter": submitter, "scope_org": scope_org}
         with self.store.transaction() as cur:
@@ -152,13 +185,13 @@ class EventRepository:
                 "SELECT coalesce(max(batch_id), 0) + 1 FROM ingest_batches"
             ).fetchone()
             batch_id = int(row[0]) if row else 0
-            inserted_row = cur.execute(
-                f"INSERT INTO {model.table} ({cols}, {meta}) "
-                f"SELECT {cols}, ?, ?, ? FROM checked WHERE len(errors) = 0 "
-                "ON CONFLICT DO NOTHING",
-                [submitter, batch_id, now],
-            ).fetchone()
-            inserted = int(inserted_row[0]) if inserted_row else 0
+            inserted = insert_new(
+                cur,
+                model,
+                f"SELECT {cols}, $submitter AS submitter, $batch AS batch_id, $now AS received_at, "
+                "idx AS _ord FROM checked WHERE len(errors) = 0",
+                {"submitter": submitter, "batch": batch_id, "now": now},
+            )
             counts = cur.execute(
                 "SELECT count(*), count(*) FILTER (WHERE len(errors) = 0) FROM checked"
             ).fetchone()

@@ -8,8 +8,9 @@ from pathlib import Path
 from chanrong.model import EVENT_MODELS
 from chanrong.store.checks import q
 from chanrong.store.db import Store
+from chanrong.store.events import insert_new
 
-EVENT_TABLES = tuple(m.table for m in EVENT_MODELS)
+EVENT_MODELS_BY_TABLE = {m.table: m for m in EVENT_MODELS}
 # Sessions are short-lived secrets and are never exported.
 SKIPPED_TABLES = ("sessions", "schema_migrations")
 
@@ -37,7 +38,7 @@ def export_all(
         out = target / table
         row = cur.execute(f"SELECT count(*) FROM {table}").fetchone()
         counts[table] = int(row[0]) if row else 0
-        if table in EVENT_TABLES:
+        if table in EVENT_MODELS_BY_TABLE:
             cur.execute(
                 f"COPY (SELECT *, year(event_time) AS year, month(event_time) AS month FROM {table}) "
                 f"TO {q(str(out))} (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)"
@@ -66,12 +67,18 @@ def import_all(
                 for r in cur.execute(f"SELECT name FROM pragma_table_info({q(table)})").fetchall()
             ]
             names = ", ".join(f'"{c}"' for c in cols)
-            row = cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM "
-                f"read_parquet({pattern}, hive_partitioning = true, union_by_name = true) "
-                "ON CONFLICT DO NOTHING"
-            ).fetchone()
-            counts[table] = int(row[0]) if row else 0
+            rows = (
+                f"SELECT {names} FROM "
+                f"read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
+            )
+            if table in EVENT_MODELS_BY_TABLE:
+                model = EVENT_MODELS_BY_TABLE[table]
+                counts[table] = insert_new(cur, model, f"SELECT *, 0 AS _ord FROM ({rows})", {})
+            else:
+                row = cur.execute(
+                    f"INSERT INTO {table} ({names}) {rows} ON CONFLICT DO NOTHING"
+                ).fetchone()
+                counts[table] = int(row[0]) if row else 0
             if progress:
                 progress(table, counts[table])
     return counts

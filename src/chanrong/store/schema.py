@@ -16,7 +16,6 @@ EVENT_META_COLUMNS = (
     ("batch_id", "BIGINT NOT NULL"),
     ("received_at", "TIMESTAMPTZ NOT NULL"),
 )
-EVENT_KEY = ("submitter", "source", "id")
 MASTER_META_COLUMNS = (("updated_at", "TIMESTAMPTZ NOT NULL"),)
 
 
@@ -32,9 +31,11 @@ def expected_columns(model: type[Event] | type[Master]) -> list[tuple[str, str]]
 
 
 def table_ddl(model: type[Event] | type[Master]) -> str:
-    key = EVENT_KEY if issubclass(model, Event) else master_key(model)
     lines = [f"    {name} {sql}" for name, sql in expected_columns(model)]
-    lines.append(f"    PRIMARY KEY ({', '.join(key)})")
+    if not issubclass(model, Event):
+        # Event tables have no index: an ART index grows in memory with every row and makes
+        # each checkpoint rewrite it; the store finds duplicates by a time-pruned anti-join.
+        lines.append(f"    PRIMARY KEY ({', '.join(master_key(model))})")
     return f"CREATE TABLE {model.table} (\n" + ",\n".join(lines) + "\n);\n"
 
 

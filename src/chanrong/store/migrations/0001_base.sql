@@ -1,6 +1,320 @@
 -- 0001: master data, accounts, ingest bookkeeping and one append-only table per event kind.
 -- Frozen: change the schema with a new numbered file, never by editing this one.
 
+CREATE TABLE ev_telemetry (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    device VARCHAR NOT NULL,
+    run_state VARCHAR,
+    counter BIGINT,
+    power_kw DOUBLE,
+    energy_kwh DOUBLE,
+    temperature_c DOUBLE,
+    pressure_mpa DOUBLE,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_sales_order (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    order_no VARCHAR NOT NULL,
+    line_no BIGINT,
+    counterparty VARCHAR NOT NULL,
+    counterparty_name VARCHAR,
+    item VARCHAR NOT NULL,
+    qty DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    unit_price DECIMAL(18,2) NOT NULL,
+    amount DECIMAL(18,2) NOT NULL,
+    order_date DATE NOT NULL,
+    due_date DATE NOT NULL,
+    status VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_purchase_order (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    order_no VARCHAR NOT NULL,
+    line_no BIGINT,
+    counterparty VARCHAR NOT NULL,
+    counterparty_name VARCHAR,
+    item VARCHAR NOT NULL,
+    qty DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    unit_price DECIMAL(18,2) NOT NULL,
+    amount DECIMAL(18,2) NOT NULL,
+    order_date DATE NOT NULL,
+    due_date DATE NOT NULL,
+    status VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_work_order (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    work_order_no VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    planned_qty DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    planned_start TIMESTAMPTZ NOT NULL,
+    planned_end TIMESTAMPTZ NOT NULL,
+    sales_order_no VARCHAR,
+    device VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_production_report (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    work_order_no VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    device VARCHAR,
+    good_qty DOUBLE NOT NULL,
+    scrap_qty DOUBLE,
+    rework_qty DOUBLE,
+    unit VARCHAR NOT NULL,
+    period_start TIMESTAMPTZ,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_quality_inspection (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    stage VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    lot VARCHAR,
+    work_order_no VARCHAR,
+    inspected_qty DOUBLE NOT NULL,
+    passed_qty DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    certificate_no VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_inventory_movement (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    movement_type VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    warehouse VARCHAR NOT NULL,
+    lot VARCHAR,
+    qty DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    reference_no VARCHAR,
+    receipt_no VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_shipment (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    shipment_no VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    consignee VARCHAR NOT NULL,
+    sales_order_no VARCHAR,
+    carrier VARCHAR,
+    tracking_no VARCHAR,
+    item VARCHAR,
+    qty DOUBLE,
+    unit VARCHAR,
+    location VARCHAR,
+    freight DECIMAL(18,2),
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_invoice (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    invoice_no VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL,
+    counterparty VARCHAR NOT NULL,
+    amount DECIMAL(18,2) NOT NULL,
+    tax_amount DECIMAL(18,2) NOT NULL,
+    issue_date DATE NOT NULL,
+    sales_order_no VARCHAR,
+    e_invoice BOOLEAN,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_payment (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    payment_no VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL,
+    counterparty VARCHAR NOT NULL,
+    amount DECIMAL(18,2) NOT NULL,
+    invoice_no VARCHAR,
+    value_date DATE NOT NULL,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_energy (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    meter VARCHAR NOT NULL,
+    energy_type VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    period_start TIMESTAMPTZ,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_credit_record (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    record_type VARCHAR NOT NULL,
+    reference_no VARCHAR NOT NULL,
+    authority VARCHAR,
+    value VARCHAR,
+    amount DECIMAL(18,2),
+    start_date DATE NOT NULL,
+    end_date DATE,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_price_index (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    item_class VARCHAR NOT NULL,
+    price DECIMAL(18,2) NOT NULL,
+    unit VARCHAR NOT NULL,
+    index_source VARCHAR NOT NULL,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_loan (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    loan_no VARCHAR NOT NULL,
+    lender VARCHAR NOT NULL,
+    loan_type VARCHAR NOT NULL,
+    principal DECIMAL(18,2) NOT NULL,
+    annual_rate DOUBLE NOT NULL,
+    start_date DATE NOT NULL,
+    maturity_date DATE NOT NULL,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_repayment (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    loan_no VARCHAR NOT NULL,
+    due_date DATE NOT NULL,
+    paid_date DATE,
+    principal_paid DECIMAL(18,2) NOT NULL,
+    interest_paid DECIMAL(18,2) NOT NULL,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_loan_outcome (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    loan_no VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    days_past_due BIGINT,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE ev_pledge (
+    id VARCHAR NOT NULL,
+    source VARCHAR,
+    org VARCHAR NOT NULL,
+    event_time TIMESTAMPTZ NOT NULL,
+    channel VARCHAR,
+    pledge_no VARCHAR NOT NULL,
+    loan_no VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    warehouse VARCHAR NOT NULL,
+    lot VARCHAR,
+    qty_floor DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    status VARCHAR,
+    submitter VARCHAR NOT NULL,
+    batch_id BIGINT NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL
+);
+
 CREATE TABLE organisations (
     uscc VARCHAR NOT NULL,
     name VARCHAR NOT NULL,
@@ -57,337 +371,6 @@ CREATE TABLE lots (
     produced_on VARCHAR,
     updated_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (org, code)
-);
-
-CREATE TABLE ev_telemetry (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    device VARCHAR NOT NULL,
-    run_state VARCHAR,
-    counter BIGINT,
-    power_kw DOUBLE,
-    energy_kwh DOUBLE,
-    temperature_c DOUBLE,
-    pressure_mpa DOUBLE,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_sales_order (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    order_no VARCHAR NOT NULL,
-    line_no BIGINT,
-    counterparty VARCHAR NOT NULL,
-    counterparty_name VARCHAR,
-    item VARCHAR NOT NULL,
-    qty DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    unit_price DECIMAL(18,2) NOT NULL,
-    amount DECIMAL(18,2) NOT NULL,
-    order_date DATE NOT NULL,
-    due_date DATE NOT NULL,
-    status VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_purchase_order (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    order_no VARCHAR NOT NULL,
-    line_no BIGINT,
-    counterparty VARCHAR NOT NULL,
-    counterparty_name VARCHAR,
-    item VARCHAR NOT NULL,
-    qty DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    unit_price DECIMAL(18,2) NOT NULL,
-    amount DECIMAL(18,2) NOT NULL,
-    order_date DATE NOT NULL,
-    due_date DATE NOT NULL,
-    status VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_work_order (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    work_order_no VARCHAR NOT NULL,
-    item VARCHAR NOT NULL,
-    planned_qty DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    planned_start TIMESTAMPTZ NOT NULL,
-    planned_end TIMESTAMPTZ NOT NULL,
-    sales_order_no VARCHAR,
-    device VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_production_report (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    work_order_no VARCHAR NOT NULL,
-    item VARCHAR NOT NULL,
-    device VARCHAR,
-    good_qty DOUBLE NOT NULL,
-    scrap_qty DOUBLE,
-    rework_qty DOUBLE,
-    unit VARCHAR NOT NULL,
-    period_start TIMESTAMPTZ,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_quality_inspection (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    stage VARCHAR NOT NULL,
-    item VARCHAR NOT NULL,
-    lot VARCHAR,
-    work_order_no VARCHAR,
-    inspected_qty DOUBLE NOT NULL,
-    passed_qty DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    certificate_no VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_inventory_movement (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    movement_type VARCHAR NOT NULL,
-    item VARCHAR NOT NULL,
-    warehouse VARCHAR NOT NULL,
-    lot VARCHAR,
-    qty DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    reference_no VARCHAR,
-    receipt_no VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_shipment (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    shipment_no VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,
-    consignee VARCHAR NOT NULL,
-    sales_order_no VARCHAR,
-    carrier VARCHAR,
-    tracking_no VARCHAR,
-    item VARCHAR,
-    qty DOUBLE,
-    unit VARCHAR,
-    location VARCHAR,
-    freight DECIMAL(18,2),
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_invoice (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    invoice_no VARCHAR NOT NULL,
-    direction VARCHAR NOT NULL,
-    counterparty VARCHAR NOT NULL,
-    amount DECIMAL(18,2) NOT NULL,
-    tax_amount DECIMAL(18,2) NOT NULL,
-    issue_date DATE NOT NULL,
-    sales_order_no VARCHAR,
-    e_invoice BOOLEAN,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_payment (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    payment_no VARCHAR NOT NULL,
-    direction VARCHAR NOT NULL,
-    counterparty VARCHAR NOT NULL,
-    amount DECIMAL(18,2) NOT NULL,
-    invoice_no VARCHAR,
-    value_date DATE NOT NULL,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_energy (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    meter VARCHAR NOT NULL,
-    energy_type VARCHAR NOT NULL,
-    value DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    period_start TIMESTAMPTZ,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_credit_record (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    record_type VARCHAR NOT NULL,
-    reference_no VARCHAR NOT NULL,
-    authority VARCHAR,
-    value VARCHAR,
-    amount DECIMAL(18,2),
-    start_date DATE NOT NULL,
-    end_date DATE,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_price_index (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    item_class VARCHAR NOT NULL,
-    price DECIMAL(18,2) NOT NULL,
-    unit VARCHAR NOT NULL,
-    index_source VARCHAR NOT NULL,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_loan (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    loan_no VARCHAR NOT NULL,
-    lender VARCHAR NOT NULL,
-    loan_type VARCHAR NOT NULL,
-    principal DECIMAL(18,2) NOT NULL,
-    annual_rate DOUBLE NOT NULL,
-    start_date DATE NOT NULL,
-    maturity_date DATE NOT NULL,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_repayment (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    loan_no VARCHAR NOT NULL,
-    due_date DATE NOT NULL,
-    paid_date DATE,
-    principal_paid DECIMAL(18,2) NOT NULL,
-    interest_paid DECIMAL(18,2) NOT NULL,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_loan_outcome (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    loan_no VARCHAR NOT NULL,
-    outcome VARCHAR NOT NULL,
-    days_past_due BIGINT,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
-);
-
-CREATE TABLE ev_pledge (
-    id VARCHAR NOT NULL,
-    source VARCHAR,
-    org VARCHAR NOT NULL,
-    event_time TIMESTAMPTZ NOT NULL,
-    channel VARCHAR,
-    pledge_no VARCHAR NOT NULL,
-    loan_no VARCHAR NOT NULL,
-    item VARCHAR NOT NULL,
-    warehouse VARCHAR NOT NULL,
-    lot VARCHAR,
-    qty_floor DOUBLE NOT NULL,
-    unit VARCHAR NOT NULL,
-    status VARCHAR,
-    submitter VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (submitter, source, id)
 );
 
 CREATE TABLE users (
