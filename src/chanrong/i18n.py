@@ -49,6 +49,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "batch.duplicates": ("重复", "Duplicates"),
     "batch.rejected": ("拒收", "Rejected"),
     "batch.filename": ("文件", "File"),
+    "batch.submitter": ("上报方", "Submitted by"),
     "quarantine.title": ("待处理数据（被拒收的记录）", "Quarantine (rejected records)"),
     "quarantine.explain": (
         "以下记录未通过校验，原始内容已保留。修正后按相同来源和编号重新上报，记录会自动标记为已解决。",

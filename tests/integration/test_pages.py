@@ -71,8 +71,10 @@ def test_operator_sees_organisations_and_all_batches(
     app_client: TestClient, platform: Platform
 ) -> None:
     sign_in(app_client, platform, PLATFORM_ORG, "ops")
+    app_client.post("/api/v1/ingest/telemetry", json=[telemetry(1, channel="third_party")])
     page = app_client.get("/", follow_redirects=True)
     assert "平台运营" in page.text and SME in page.text
+    assert "<th>上报方</th>" in page.text and "<td>平台</td>" in page.text
 
 
 def test_openapi_publishes_every_record_kind(app_client: TestClient) -> None:

@@ -259,15 +259,17 @@ class EventRepository:
         row = self.store.cursor().execute(f"SELECT count(*) FROM {table} {where}", args).fetchone()
         return int(row[0]) if row else 0
 
-    def recent_batches(
-        self, submitter: str | None = None, org: str | None = None, limit: int = 20
-    ) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM ingest_batches"
+    def recent_batches(self, submitter: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest batches, with the submitting organisation's name."""
+        sql = (
+            "SELECT b.*, o.name AS submitter_name FROM ingest_batches b "
+            "LEFT JOIN organisations o ON o.uscc = b.submitter"
+        )
         args: list[Any] = []
         if submitter:
-            sql += " WHERE submitter = ?"
+            sql += " WHERE b.submitter = ?"
             args.append(submitter)
-        sql += " ORDER BY batch_id DESC LIMIT ?"
+        sql += " ORDER BY b.batch_id DESC LIMIT ?"
         args.append(limit)
         return dicts(self.store.cursor().execute(sql, args))
 
