@@ -229,7 +229,8 @@ def stream(workdir: Path) -> Result:
                 ).raise_for_status()
                 sent += per_batch
                 if time.monotonic() >= next_sample:
-                    samples.append((elapsed, rss_mib(server.proc.pid)))
+                    duck = client.get(f"{server.url}/healthz").json()["duckdb_memory_mib"]
+                    samples.append((elapsed, rss_mib(server.proc.pid), duck))
                     next_sample += 5
                     progress.update(task, completed=elapsed)
                 ahead = sent / rate - (time.monotonic() - started)
@@ -238,15 +239,20 @@ def stream(workdir: Path) -> Result:
     finally:
         server.stop()
     half = [s for s in samples if s[0] >= seconds / 2]
-    slope = (
-        np.polyfit([t for t, _ in half], [m for _, m in half], 1)[0] * 60
+    rss_slope, duck_slope = (
+        (np.polyfit([s[0] for s in half], [s[k] for s in half], 1)[0] * 60 for k in (1, 2))
         if len(half) > 2
-        else float("nan")
+        else (float("nan"), float("nan"))
     )
-    first_min = [m for t, m in samples if t <= 60]
+    first_min = [s[1] for s in samples if s[0] <= 60]
     note = (
-        f"RSS after 1 min {max(first_min):.0f} MiB, at end {samples[-1][1]:.0f} MiB, max "
-        f"{max(m for _, m in samples):.0f} MiB; second-half slope {slope:+.1f} MiB/min"
+        f"server RSS after 1 min {max(first_min):.0f} MiB, at end {samples[-1][1]:.0f} MiB, "
+        f"max {max(s[1] for s in samples):.0f} MiB, second-half slope {rss_slope:+.1f} MiB/min; "
+        f"DuckDB memory at end {samples[-1][2]:.0f} MiB, slope {duck_slope:+.1f} MiB/min"
+    )
+    (workdir.parent / "chanrong-bench-stream.csv").write_text(
+        "seconds,rss_mib,duckdb_mib\n"
+        + "".join(f"{t:.0f},{m:.1f},{d:.1f}\n" for t, m, d in samples)
     )
     return Result(
         f"stream {seconds}s at {rate:,} rows/s offered, DuckDB cap {memory_limit}",

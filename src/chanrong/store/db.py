@@ -114,6 +114,13 @@ class Store:
                 applied.append(version)
         return applied
 
+    def memory_bytes(self) -> int:
+        """What DuckDB holds in memory now (buffer pool, indexes, temporary data)."""
+        row = (
+            self.cursor().execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+        )
+        return int(row[0] or 0) if row else 0
+
     def schema_version(self) -> int:
         row = self.cursor().execute("SELECT max(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0) if row else 0

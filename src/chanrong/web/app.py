@@ -100,6 +100,7 @@ def create_app(platform: Platform, settings: Settings | None = None) -> FastAPI:
             "status": "ok",
             "version": __version__,
             "schema_version": platform.store.schema_version(),
+            "duckdb_memory_mib": round(platform.store.memory_bytes() / (1 << 20), 1),
         }
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
