@@ -7,6 +7,7 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from chanrong.ingest.files import parse_upload
 from chanrong.store.events import BadPayload, JsonBatch, TableBatch
 
 JSON_TYPES = ("application/json",)
@@ -47,8 +48,6 @@ def decode_body(body: bytes, content_type: str) -> JsonBatch | TableBatch:
 
 def read_file(path: str, kind: str) -> tuple[str, JsonBatch | TableBatch]:
     """(media type, batch) for a file on disk, chosen by its extension."""
-    from chanrong.ingest.files import parse_upload
-
     lower = path.lower()
     with open(path, "rb") as fh:
         data = fh.read()

@@ -47,17 +47,6 @@ def require_principal(request: Request) -> Principal:
     return principal
 
 
-def require(capability: str):
-    def check(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
-        if not principal.can(capability):
-            raise HTTPException(
-                403, f"your organisation ({principal.org_kind.value}) cannot do this"
-            )
-        return principal
-
-    return check
-
-
 def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT_LANGUAGE
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
