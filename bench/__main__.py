@@ -9,7 +9,7 @@ Scenarios: baseline, arrow, parquet, json, stream. Environment knobs:
   BENCH_BASELINE_ROWS  rows for the one-at-a-time baseline (default 20,000)
   BENCH_STREAM_SECONDS length of the memory run (default 600)
   BENCH_STREAM_RATE    rows per second offered during the memory run (default 5,000)
-  BENCH_STREAM_MEMORY_LIMIT  the server's DuckDB cap during the memory run (default 64MB)
+  BENCH_STREAM_MEMORY_LIMIT  the server's DuckDB cap during the memory run (default 256MB)
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def stream(workdir: Path) -> Result:
     seconds = env("BENCH_STREAM_SECONDS", 600)
     rate = env("BENCH_STREAM_RATE", 5_000)
     per_batch = 1_000
-    memory_limit = os.environ.get("BENCH_STREAM_MEMORY_LIMIT", "64MB")
+    memory_limit = os.environ.get("BENCH_STREAM_MEMORY_LIMIT", "256MB")
     server, key = _server(workdir, "stream", "--memory-limit", memory_limit)
     assert server.proc is not None
     samples: list[tuple[float, float]] = []
@@ -230,7 +230,9 @@ def stream(workdir: Path) -> Result:
                 ).raise_for_status()
                 sent += per_batch
                 if time.monotonic() >= next_sample:
-                    duck = client.get(f"{server.url}/healthz").json()["duckdb_memory_mib"]
+                    duck = sum(
+                        client.get(f"{server.url}/healthz").json()["duckdb_memory_mib"].values()
+                    )
                     samples.append((elapsed, rss_mib(server.proc.pid), duck))
                     next_sample += 5
                     progress.update(task, completed=elapsed)

@@ -60,25 +60,31 @@ class Store:
         self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._write_lock = threading.RLock()
         self._local = threading.local()
+        # Every write goes through one connection, whatever thread asks: its temporary tables
+        # and transaction state exist once, so memory does not grow with the thread pool.
+        self._writer = self._configure(self._con.cursor())
         if not read_only:
             self.migrate()
 
     # connections -------------------------------------------------------------------------
+    @staticmethod
+    def _configure(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        cur.execute("SET TimeZone = 'Asia/Shanghai'")
+        cur.execute(_MACROS)
+        return cur
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A per-thread cursor with the session settings every query relies on."""
+        """A per-thread cursor for reads, with the session settings every query relies on."""
         cur = getattr(self._local, "cursor", None)
         if cur is None:
-            cur = self._con.cursor()
-            cur.execute("SET TimeZone = 'Asia/Shanghai'")
-            cur.execute(_MACROS)
-            self._local.cursor = cur
+            cur = self._local.cursor = self._configure(self._con.cursor())
         return cur
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One atomic write: everything inside is committed together or not at all."""
         with self._write_lock:
-            cur = self.cursor()
+            cur = self._writer
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
@@ -96,7 +102,7 @@ class Store:
         """Apply pending migrations in order; return the versions applied."""
         applied: list[int] = []
         with self._write_lock:
-            cur = self.cursor()
+            cur = self._writer
             cur.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
@@ -114,12 +120,16 @@ class Store:
                 applied.append(version)
         return applied
 
-    def memory_bytes(self) -> int:
-        """What DuckDB holds in memory now (buffer pool, indexes, temporary data)."""
-        row = (
-            self.cursor().execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()
+    def memory_bytes(self) -> dict[str, int]:
+        """What DuckDB holds in memory now, by kind (table blocks, indexes, temporary tables...)."""
+        rows = (
+            self.cursor()
+            .execute(
+                "SELECT lower(tag), memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0"
+            )
+            .fetchall()
         )
-        return int(row[0] or 0) if row else 0
+        return {tag: int(n) for tag, n in rows}
 
     def schema_version(self) -> int:
         row = self.cursor().execute("SELECT max(version) FROM schema_migrations").fetchone()

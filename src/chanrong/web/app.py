@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
@@ -83,6 +84,19 @@ def create_app(platform: Platform, settings: Settings | None = None) -> FastAPI:
         )  # fmt: skip
         return response
 
+    @app.exception_handler(duckdb.OutOfMemoryException)
+    async def short_of_memory(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "out of memory", extra={"path": request.url.path, "error": str(exc).splitlines()[0]}
+        )
+        return JSONResponse(
+            {
+                "detail": "the server is short of memory; nothing was stored, send the batch again later"
+            },
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
@@ -100,7 +114,9 @@ def create_app(platform: Platform, settings: Settings | None = None) -> FastAPI:
             "status": "ok",
             "version": __version__,
             "schema_version": platform.store.schema_version(),
-            "duckdb_memory_mib": round(platform.store.memory_bytes() / (1 << 20), 1),
+            "duckdb_memory_mib": {
+                tag: round(n / (1 << 20), 1) for tag, n in platform.store.memory_bytes().items()
+            },
         }
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
