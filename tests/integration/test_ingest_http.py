@@ -284,3 +284,17 @@ def test_duplicates_are_found_however_much_is_stored(
     mixed = early[::7] + late[::5] + [telemetry(5000, event_time="2026-02-27T20:00:00+08:00")]
     answer = post(client, "telemetry", mixed)
     assert (answer["accepted"], answer["duplicates"]) == (1, len(mixed) - 1)
+
+
+def test_memory_exhaustion_is_a_503_to_retry(
+    client: TestClient, platform: Platform, monkeypatch
+) -> None:
+    import duckdb
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(platform.ingest, "submit", exhausted)
+    response = client.post("/api/v1/ingest/telemetry", json=[telemetry(1)])
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "nothing was stored" in response.json()["detail"]
