@@ -210,8 +210,8 @@ def stream(workdir: Path) -> Result:
     memory_limit = os.environ.get("BENCH_STREAM_MEMORY_LIMIT", "256MB")
     server, key = _server(workdir, "stream", "--memory-limit", memory_limit)
     assert server.proc is not None
-    samples: list[tuple[float, float]] = []
-    sent = 0
+    samples: list[tuple[float, float, float]] = []
+    sent = refused = 0
     try:
         headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
         with (
@@ -225,9 +225,14 @@ def stream(workdir: Path) -> Result:
                 records = rows(sent, per_batch).to_pylist()
                 for r in records:
                     r["event_time"] = r["event_time"].isoformat()
-                client.post(
+                response = client.post(
                     f"{server.url}/api/v1/ingest/telemetry", content=orjson.dumps(records)
-                ).raise_for_status()
+                )
+                if response.status_code == 503:  # short of memory: a gateway waits and resends
+                    refused += 1
+                    time.sleep(1)
+                    continue
+                response.raise_for_status()
                 sent += per_batch
                 if time.monotonic() >= next_sample:
                     duck = sum(
@@ -251,7 +256,8 @@ def stream(workdir: Path) -> Result:
     note = (
         f"server RSS after 1 min {max(first_min):.0f} MiB, at end {samples[-1][1]:.0f} MiB, "
         f"max {max(s[1] for s in samples):.0f} MiB, second-half slope {rss_slope:+.1f} MiB/min; "
-        f"DuckDB memory at end {samples[-1][2]:.0f} MiB, slope {duck_slope:+.1f} MiB/min"
+        f"DuckDB memory at end {samples[-1][2]:.0f} MiB, slope {duck_slope:+.1f} MiB/min; "
+        f"{refused} batches refused with 503 and resent"
     )
     (workdir.parent / "chanrong-bench-stream.csv").write_text(
         "seconds,rss_mib,duckdb_mib\n"
