@@ -59,25 +59,23 @@ class Store:
             config["memory_limit"] = memory_limit
         self._con = duckdb.connect(self.path, read_only=read_only, config=config)
         self._write_lock = threading.RLock()
-        self._local = threading.local()
         # Every write goes through one connection, whatever thread asks: its temporary tables
         # and transaction state exist once, so memory does not grow with the thread pool.
-        self._writer = self._configure(self._con.cursor())
+        self._writer = self._con.cursor()
+        self._writer.execute("SET TimeZone = 'Asia/Shanghai'")
+        self._writer.execute(_MACROS)
         if not read_only:
             self.migrate()
 
     # connections -------------------------------------------------------------------------
-    @staticmethod
-    def _configure(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-        cur.execute("SET TimeZone = 'Asia/Shanghai'")
-        cur.execute(_MACROS)
-        return cur
-
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A per-thread cursor for reads, with the session settings every query relies on."""
-        cur = getattr(self._local, "cursor", None)
-        if cur is None:
-            cur = self._local.cursor = self._configure(self._con.cursor())
+        """A fresh cursor for one read, in Beijing time.
+
+        Not cached per thread: a long-lived cursor keeps the table blocks it has read pinned, so
+        DuckDB could not evict its cache and a streaming server ran out of memory.
+        """
+        cur = self._con.cursor()
+        cur.execute("SET TimeZone = 'Asia/Shanghai'")
         return cur
 
     @contextmanager
