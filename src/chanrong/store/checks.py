@@ -9,6 +9,7 @@ wrong with it. Nothing here loops over rows: DuckDB evaluates it column-wise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from chanrong.model.base import DATE_PATTERN, Event
 from chanrong.model.spec import FieldSpec, fields_of
@@ -37,18 +38,28 @@ def _err(field: str, code: str, reason_sql: str) -> str:
     return f"{{'field': {q(field)}, 'code': {q(code)}, 'reason': {reason_sql}}}"
 
 
-def error_list(errors: list[str]) -> str:
+class Check(NamedTuple):
+    """One way a record can be wrong: a SQL condition, the field, a code and a reason (SQL)."""
+
+    cond: str
+    field: str
+    code: str
+    reason: str
+
+
+def error_list(checks: list[Check]) -> str:
     """A list of the errors that apply, built only for records that have any.
 
-    Each error is "CASE WHEN cond THEN struct END"; the OR of all conditions is cheap to
-    evaluate column-wise, and the list is assembled only where it is true.
+    The OR of all conditions is cheap to evaluate column-wise; the list of error structs is
+    assembled only where it is true.
     """
-    if not errors:
+    if not checks:
         return "[]"
-    conds = [e[len("CASE WHEN ") : e.rindex(" THEN {")] for e in errors]
-    any_error = " OR ".join(f"coalesce({c}, false)" for c in conds)
-    listed = "list_filter([" + ",\n  ".join(errors) + "], lambda e: e IS NOT NULL)"
-    return f"CASE WHEN {any_error} THEN {listed} ELSE [] END"
+    any_error = " OR ".join(f"coalesce({c.cond}, false)" for c in checks)
+    items = ",\n  ".join(
+        f"CASE WHEN {c.cond} THEN {_err(c.field, c.code, c.reason)} END" for c in checks
+    )
+    return f"CASE WHEN {any_error} THEN list_filter([{items}], lambda e: e IS NOT NULL) ELSE [] END"
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ def field_columns(f: FieldSpec, src: Source) -> list[str]:
     return cols
 
 
-def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple[str, list[str]]:
+def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple[str, list[Check]]:
     """The typed value expression of one field and its list of error expressions.
 
     Both read the helper columns of `field_columns`, so each cast and lookup is done once.
@@ -105,15 +116,12 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
     name = f.name
     present, text, typed = f'"p__{name}"', f'"x__{name}"', f'"v__{name}"'
     jtype = f'"j__{name}"' if src.mode == "json" else None
-    errors: list[str] = []
+    errors: list[Check] = []
     if f.required:
-        errors.append(
-            f"CASE WHEN NOT {present} THEN {_err(name, 'required', q('is required'))} END"
-        )
-    type_error = _err(name, "type", q("must be " + _TYPE_WORDS[f.base]))
+        errors.append(Check(f"NOT {present}", name, "required", q("is required")))
 
-    def wrong_type(cond: str) -> str:
-        return f"CASE WHEN {cond} THEN {type_error} END"
+    def wrong_type(cond: str) -> Check:
+        return Check(cond, name, "type", q("must be " + _TYPE_WORDS[f.base]))
 
     # One type error per field, whichever way the value fails to be of its type.
     bad_type = [f"{typed} IS NULL"]
@@ -134,46 +142,43 @@ def field_checks(f: FieldSpec, src: Source, default: str | None = None) -> tuple
         exact = f"TRY_CAST({text} AS DECIMAL(38,10))"
         as_double = f"TRY_CAST({text} AS DOUBLE)"
         errors.append(
-            f"CASE WHEN {present} AND {typed} IS NOT NULL AND ({exact} <> {typed} "
-            f"OR {as_double} <> CAST({typed} AS DOUBLE)) THEN "
-            f"{_err(name, 'decimals', q('has more than 2 decimal places'))} END"
+            Check(
+                f"{present} AND {typed} IS NOT NULL AND ({exact} <> {typed} "
+                f"OR {as_double} <> CAST({typed} AS DOUBLE))",
+                name,
+                "decimals",
+                q("has more than 2 decimal places"),
+            )
         )
     shown = f"CAST({typed} AS VARCHAR)"
     for op, bound, word in (("<", f.ge, ">="), ("<=", f.gt, ">"), (">", f.le, "<=")):
         if bound is not None:
-            errors.append(
-                f"CASE WHEN {typed} {op} {bound} THEN "
-                f"{_err(name, 'range', q(f'must be {word} {bound:g}, got ') + ' || ' + shown)} END"
-            )
+            reason = q(f"must be {word} {bound:g}, got ") + " || " + shown
+            errors.append(Check(f"{typed} {op} {bound}", name, "range", reason))
     if f.base in ("string", "enum") and (f.min_length or f.max_length):
         if f.min_length:
-            errors.append(
-                f"CASE WHEN length({typed}) < {f.min_length} THEN "
-                f"{_err(name, 'length', q(f'must not be empty (at least {f.min_length})'))} END"
-            )
+            reason = q(f"must not be empty (at least {f.min_length})")
+            errors.append(Check(f"length({typed}) < {f.min_length}", name, "length", reason))
         if f.max_length:
-            errors.append(
-                f"CASE WHEN length({typed}) > {f.max_length} THEN "
-                f"{_err(name, 'length', q(f'must be at most {f.max_length} characters'))} END"
-            )
+            reason = q(f"must be at most {f.max_length} characters")
+            errors.append(Check(f"length({typed}) > {f.max_length}", name, "length", reason))
     if f.uscc:
-        errors.append(
-            # Registered organisations were checked on registration; only others need the
-            # (row-wise, costly) check-character computation.
-            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN (SELECT uscc FROM organisations) "
-            f"AND NOT uscc_ok({typed}) THEN "
-            f"{_err(name, 'uscc', q('is not a valid 统一社会信用代码 (GB 32100-2015): ') + ' || ' + typed)} END"
+        # Registered organisations were checked on registration; only others need the
+        # (row-wise, costly) check-character computation.
+        cond = (
+            f"{typed} IS NOT NULL AND {typed} NOT IN (SELECT uscc FROM organisations) "
+            f"AND NOT uscc_ok({typed})"
         )
+        reason = q("is not a valid 统一社会信用代码 (GB 32100-2015): ") + " || " + typed
+        errors.append(Check(cond, name, "uscc", reason))
     elif f.pattern and f.base == "string":
-        errors.append(
-            f"CASE WHEN {typed} IS NOT NULL AND NOT regexp_full_match({typed}, {q(f.pattern)}) THEN "
-            f"{_err(name, 'pattern', q('does not match ' + f.pattern))} END"
-        )
+        cond = f"{typed} IS NOT NULL AND NOT regexp_full_match({typed}, {q(f.pattern)})"
+        errors.append(Check(cond, name, "pattern", q("does not match " + f.pattern)))
     if f.choices:
         listed = ", ".join(q(c) for c in f.choices)
+        reason = q("unknown value ") + f" || {typed} || " + q("; allowed: " + ", ".join(f.choices))
         errors.append(
-            f"CASE WHEN {typed} IS NOT NULL AND {typed} NOT IN ({listed}) THEN "
-            f"{_err(name, 'choice', q('unknown value ') + f' || {typed} || ' + q('; allowed: ' + ', '.join(f.choices)))} END"
+            Check(f"{typed} IS NOT NULL AND {typed} NOT IN ({listed})", name, "choice", reason)
         )
     if default is not None:
         typed = f"coalesce({typed}, {q(default)})"
@@ -198,7 +203,9 @@ def compile_checks(
     `defaults` overrides a field's declared default, e.g. the channel a route implies. The raw
     payload expression reads `raw_in` and is evaluated only for rejected records.
     """
-    helpers, selects, errs = [], [], []
+    helpers: list[str] = []
+    selects: list[str] = []
+    errs: list[Check] = []
     for f in fields_of(model):
         helpers.extend(field_columns(f, src))
         typed, errors = field_checks(f, src, (defaults or {}).get(f.name))
@@ -237,17 +244,16 @@ def compile_context_checks(model: type[Event]) -> tuple[str, str]:
     """
     joins = ["LEFT JOIN organisations o ON o.uscc = t.org"]
     errs = [
-        "CASE WHEN t.org IS NOT NULL AND o.uscc IS NULL THEN {'field': 'org', 'code': 'unknown_ref', "
-        "'reason': 'organisation ' || t.org || ' is not registered on the platform'} END",
-        "CASE WHEN $scope_org IS NOT NULL AND t.org <> $scope_org THEN {'field': 'org', "
-        "'code': 'scope', 'reason': 'you may only submit records of your own enterprise ' "
-        "|| $scope_org} END",
-        "CASE WHEN t.channel = 'third_party' AND t.org = $submitter THEN {'field': 'channel', "
-        "'code': 'scope', 'reason': 'an enterprise cannot attest its own records as third_party'} END",
-        f"CASE WHEN t.event_time > $now + {FUTURE_TOLERANCE} THEN {{'field': 'event_time', "
-        "'code': 'future', 'reason': 'is in the future: ' || strftime(t.event_time, "
-        "'%Y-%m-%dT%H:%M:%S%z') || ' is more than 5 minutes ahead of the platform clock'} END",
-    ]
+        Check("t.org IS NOT NULL AND o.uscc IS NULL", "org", "unknown_ref",
+              "'organisation ' || t.org || ' is not registered on the platform'"),
+        Check("$scope_org IS NOT NULL AND t.org <> $scope_org", "org", "scope",
+              "'you may only submit records of your own enterprise ' || $scope_org"),
+        Check("t.channel = 'third_party' AND t.org = $submitter", "channel", "scope",
+              "'an enterprise cannot attest its own records as third_party'"),
+        Check(f"t.event_time > $now + {FUTURE_TOLERANCE}", "event_time", "future",
+              "'is in the future: ' || strftime(t.event_time, '%Y-%m-%dT%H:%M:%S%z') "
+              "|| ' is more than 5 minutes ahead of the platform clock'"),
+    ]  # fmt: skip
     tables = {"device": "devices", "item": "items", "warehouse": "warehouses"}
     for i, f in enumerate(x for x in fields_of(model) if x.ref):
         alias, col = f"r{i}", f't."{f.name}"'
@@ -255,18 +261,16 @@ def compile_context_checks(model: type[Event]) -> tuple[str, str]:
             f"LEFT JOIN {tables[str(f.ref)]} {alias} ON {alias}.org = t.org AND {alias}.code = {col}"
         )
         reason = q(f"unknown {f.ref} ") + f" || {col} || " + q(" of ") + " || t.org"
-        errs.append(
-            f"CASE WHEN {col} IS NOT NULL AND t.org IS NOT NULL AND {alias}.code IS NULL "
-            f"THEN {_err(f.name, 'unknown_ref', reason)} END"
-        )
+        cond = f"{col} IS NOT NULL AND t.org IS NOT NULL AND {alias}.code IS NULL"
+        errs.append(Check(cond, f.name, "unknown_ref", reason))
     for rule in model.pair_rules:
         first, second = f't."{rule.first}"', f't."{rule.second}"'
         pairs = ", ".join(q(f"{a}|{b}") for a, bs in rule.allowed.items() for b in bs)
         reason = q(f"is not a valid {rule.second} for {rule.first} ") + f" || {first}"
-        errs.append(
-            f"CASE WHEN {first} IS NOT NULL AND {second} IS NOT NULL AND "
-            f"NOT list_contains([{pairs}], {first} || '|' || {second}) THEN "
-            f"{_err(rule.second, 'pair', reason)} END"
+        cond = (
+            f"{first} IS NOT NULL AND {second} IS NOT NULL AND "
+            f"NOT list_contains([{pairs}], {first} || '|' || {second})"
         )
+        errs.append(Check(cond, rule.second, "pair", reason))
     err_list = error_list(errs)
     return "\n".join(joins), err_list
