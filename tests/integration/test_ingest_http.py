@@ -249,7 +249,7 @@ def test_master_data_registration(client: TestClient, platform: Platform) -> Non
     answer = response.json()
     assert (answer["upserted"], answer["rejected"]) == (1, 2)
     assert [r["errors"][0]["field"] for r in answer["rejections"]] == ["device_type", "org"]
-    assert "CNC-02" in platform.master.known_codes("device", SME)
+    assert "CNC-02" in {d["code"] for d in platform.master.list("device", SME)}
     assert post(client, "telemetry", [telemetry(1, device="CNC-02")])["accepted"] == 1
 
 

@@ -58,10 +58,3 @@ class MasterRepository:
                 f"SELECT * FROM {model.table} {where} ORDER BY ALL LIMIT ?", [*args, limit]
             )
         )
-
-    def known_codes(self, kind: str, org: str) -> set[str]:
-        table = MASTER_KINDS[kind].table
-        rows = (
-            self.store.cursor().execute(f"SELECT code FROM {table} WHERE org = ?", [org]).fetchall()
-        )
-        return {r[0] for r in rows}
