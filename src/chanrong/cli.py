@@ -6,10 +6,12 @@ running, the command opens the file itself.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import io
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -28,6 +30,7 @@ from chanrong.ingest.service import IngestDenied, UnknownKind
 from chanrong.model import EVENT_KINDS
 from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
+from chanrong.sim.park import Park, local_dt
 from chanrong.store.events import BadPayload, JsonBatch, TableBatch
 
 DEFAULT_DB = "data/chanrong.duckdb"
@@ -73,15 +76,36 @@ def serve(
     memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap, e.g. 2GB")] = "2GB",
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
+    from chanrong.web.app import Settings
+
+    platform = _open(db, memory_limit)
+    _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level)
+
+
+def _serve(
+    platform: Platform,
+    settings: object,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    services: tuple = (),
+) -> None:
     import uvicorn
 
     from chanrong.logs import configure
     from chanrong.web.app import Settings, create_app
 
+    assert isinstance(settings, Settings)
     log_config = configure(log_level)
-    platform = _open(db, memory_limit)
-    web = create_app(platform, Settings(max_body_bytes=max_body_mib << 20))
+    web = create_app(platform, settings, services)
     uvicorn.run(web, host=host, port=port, log_config=log_config, timeout_graceful_shutdown=10)
+
+
+def _history_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[records]:>12,} records"), TimeElapsedColumn(), console=console,
+    )  # fmt: skip
 
 
 @app.command()
@@ -90,26 +114,188 @@ def demo(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     seed_only: Annotated[bool, typer.Option(help="create the demo data and exit")] = False,
+    firms: Annotated[
+        int | None, typer.Option(help="firms in the park (preset's own number)")
+    ] = None,
+    days: Annotated[int, typer.Option(help="days of history")] = 90,
+    preset: Annotated[str, typer.Option(help="diecasting, garment or packaging")] = "diecasting",
+    memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap")] = "2GB",
 ) -> None:
-    """Create the demo park (once) and serve it."""
-    from chanrong.sim.demo import USERS, seed
+    """Create the demo park with its history (once), then serve it with a live feed."""
+    from chanrong.sim.demo import backfill, demo_park, register
+    from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
+    from chanrong.web.app import Settings
 
-    platform = _open(db)
-    with console.status("seeding the demo park..."):
-        added = seed(platform)
-    if added:
-        console.print("demo park created: " + ", ".join(f"{k} {v:,}" for k, v in added.items()))
+    platform = _open(db, memory_limit)
+    park, created = demo_park(platform, preset=preset, firms=firms, days=days)
+    register(platform, park)
+    with _history_progress() as progress:
+        task = progress.add_task("history", total=park.days + 1, records=0)
+
+        def step(day: date, sent: int) -> None:
+            progress.update(task, completed=(day - park.start).days + 1, records=sent,
+                            description=f"history {day}")  # fmt: skip
+
+        runner, sink = backfill(platform, park, step)
+    t = sink.totals
+    console.print(
+        f"{'created' if created else 'resumed'} {park.preset.name_zh} ({len(park.firms)} firms, "
+        f"seed {park.seed}, from {park.start}): {t.accepted:,} records stored, "
+        f"{t.duplicates:,} already there, {t.rejected:,} rejected"
+    )
+    for problem in t.problems[:5]:
+        console.print(f"[yellow]{problem}[/yellow]")
+    truth = db.parent / "ground-truth.json"
+    write_truth(park, truth)
+    console.print(f"ground truth: {truth}")
+    logins = []
     table = Table(title="demo accounts")
     for col in ("user", "password", "organisation"):
         table.add_column(col)
-    for u in USERS:
-        org = platform.master.organisation(u.org)
-        table.add_row(u.username, u.password, org.name if org else u.org)
+    for login in park.logins:
+        org = platform.master.organisation(login.org)
+        logins.append((login.username, login.password, org.name if org else login.org))
+        table.add_row(*logins[-1])
     console.print(table)
-    platform.close()
-    if not seed_only:
-        console.print(f"open http://{host}:{port}")
-        serve(db=db, host=host, port=port)
+    if seed_only:
+        platform.close()
+        return
+    runner.sink = PlatformSink(platform, park.platform.uscc, replay=False)
+    feed = LiveFeed(runner, platform.clock.now)
+    console.print(f"open http://{host}:{port} (live data every {feed.tick_seconds:g} s)")
+    _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=(feed,))
+
+
+sim_app = typer.Typer(
+    help="Simulated parks and devices: history, live feeds.", no_args_is_help=True
+)
+app.add_typer(sim_app, name="simulate")
+PresetOption = Annotated[str, typer.Option(help="diecasting, garment or packaging")]
+
+
+def _park(preset: str, seed: int, days: int, firms: int | None, start: str | None) -> Park:
+    from chanrong.sim.demo import local_today
+    from chanrong.sim.park import build_park
+    from chanrong.sim.presets import PRESETS
+
+    if preset not in PRESETS:
+        _fail(f"unknown preset {preset}; known: {', '.join(PRESETS)}")
+    first = (
+        date.fromisoformat(start)
+        if start
+        else local_today(datetime.now(UTC)) - timedelta(days=days)
+    )
+    try:
+        return build_park(preset, seed=seed, start=first, days=days, firms=firms)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _register_http(park: Park, url: str, api_key: str) -> None:
+    """Organisations and master data through a running server (a platform key may)."""
+    records: dict[str, list[dict]] = {"organisation": [o.model_dump(mode="json", exclude_none=True)
+                                                       for o in park.organisations()]}  # fmt: skip
+    for m in park.master_records():
+        records.setdefault(m.kind, []).append(m.model_dump(mode="json", exclude_none=True))
+    for kind, rows in records.items():
+        r = httpx.post(f"{url.rstrip('/')}/api/v1/master/{kind}", json=rows, timeout=120,
+                       headers={"authorization": f"Bearer {api_key}"})  # fmt: skip
+        if r.status_code != 200 or r.json()["rejected"]:
+            _fail(f"registering {kind}: {r.status_code} {r.text[:500]}")
+
+
+@sim_app.command("history")
+def simulate_history(
+    preset: PresetOption = "diecasting",
+    seed: Annotated[int, typer.Option(help="same seed, same park and data")] = 2026,
+    days: Annotated[int, typer.Option(help="days to simulate")] = 90,
+    firms: Annotated[int | None, typer.Option(help="firms (preset's own number)")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="first day, YYYY-MM-DD (default: days ago)")
+    ] = None,
+    db: DbOption = Path(DEFAULT_DB),
+    url: Annotated[str | None, typer.Option(help="send to a running server")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key for --url")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="write Parquet files here instead")] = None,
+    truth: Annotated[Path | None, typer.Option(help="ground-truth JSON file")] = None,
+) -> None:
+    """Generate a park's history fast, with a progress bar: into the database file (as a replay
+    that keeps arrival times), to a running server, or to Parquet files."""
+    from chanrong.sim.demo import register
+    from chanrong.sim.run import FileSink, HttpSink, PlatformSink, Runner, Sink, write_truth
+
+    park = _park(preset, seed, days, firms, start)
+    platform = None
+    sink: Sink
+    if out:
+        sink = FileSink(out)
+    elif url:
+        if not api_key:
+            _fail("--url needs --api-key of a platform organisation")
+        _register_http(park, url, str(api_key))
+        sink = HttpSink(url, {}, api_key)
+    else:
+        platform = _open(db)
+        register(platform, park)
+        sink = PlatformSink(platform, park.platform.uscc, replay=True)
+    until = min(datetime.now(UTC), local_dt(park.end, 0))
+    runner = Runner(park, sink)
+    with _history_progress() as progress:
+        task = progress.add_task("history", total=park.days, records=0)
+        runner.history(until, lambda d, n: progress.update(
+            task, completed=min(park.days, (d - park.start).days + 1), records=n,
+            description=f"history {d}"))  # fmt: skip
+    totals = sink.totals  # type: ignore[attr-defined]
+    console.print(f"{totals.records:,} records: {totals.accepted:,} accepted, "
+                  f"{totals.duplicates:,} duplicates, {totals.rejected:,} rejected")  # fmt: skip
+    for problem in totals.problems[:10]:
+        console.print(f"[yellow]{problem}[/yellow]")
+    if truth:
+        write_truth(park, truth)
+        console.print(f"ground truth: {truth}")
+    if platform:
+        platform.close()
+
+
+@sim_app.command("live")
+def simulate_live(
+    url: Annotated[str, typer.Option(help="a running server")],
+    api_key: Annotated[str, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key")],
+    preset: PresetOption = "diecasting",
+    seed: Annotated[int, typer.Option(help="same seed, same park and data")] = 2026,
+    firms: Annotated[int | None, typer.Option(help="firms (preset's own number)")] = None,
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 1.0,
+    hours_back: Annotated[float, typer.Option(help="start this many hours ago")] = 0.0,
+    tick: Annotated[float, typer.Option(help="seconds between sends")] = 10.0,
+    duration: Annotated[float | None, typer.Option(help="stop after this many seconds")] = None,
+) -> None:
+    """Stream a park in real time (or faster, catching up from the past) to a running server."""
+    import signal
+    import threading
+
+    from chanrong.sim.run import HttpSink, Runner, monotonic_clock, run_live
+
+    now = datetime.now(UTC)
+    first = now - timedelta(hours=hours_back)
+    # The park's planted events fall in the month the stream starts.
+    park = _park(preset, seed, 30, firms, (first + timedelta(hours=8)).date().isoformat())
+    _register_http(park, url, api_key)
+    sink = HttpSink(url, {}, api_key)
+    runner = Runner(park, sink)
+    runner.released_until = first
+    clock = monotonic_clock(first, speed)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if duration:
+        threading.Timer(duration, stop.set).start()
+    console.print(f"streaming {park.preset.name_zh} ({len(park.firms)} firms) to {url}, x{speed:g}")
+    with contextlib.suppress(KeyboardInterrupt):
+        run_live(runner, lambda: min(clock(), datetime.now(UTC)), stop, tick_seconds=tick,
+                 on_error=lambda e: console.print(f"[yellow]{e}[/yellow]"))  # fmt: skip
+    t = sink.totals
+    console.print(f"sent {t.records:,} records: {t.accepted:,} accepted, {t.rejected:,} rejected")
 
 
 def _chunks(batch: JsonBatch | TableBatch) -> Iterator[tuple[JsonBatch | TableBatch, int]]:

@@ -26,7 +26,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误", "Wrong user name or password"),
-    "login.demo_hint": ("演示账号见 README", "Demo accounts are listed in the README"),
+    "login.demo_title": ("演示账号(仅演示模式显示)", "Demo accounts (shown in demo mode only)"),
+    "login.organisation": ("机构", "Organisation"),
     # home and data pages
     "home.welcome": ("欢迎", "Welcome"),
     "home.org": ("所属组织", "Organisation"),

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from chanrong.platform import Platform
-from chanrong.store.db import Store
+from chanrong.store.db import Store, migrations
 from tests.conftest import SME, telemetry
 from tests.e2e.conftest import Server
 
@@ -102,5 +102,5 @@ def test_sigterm_shuts_down_cleanly(server: Server) -> None:
     assert '"msg":"shutting down: closing the store"' in log
     assert "Application shutdown complete" in log
     store = Store(server.db)  # the file lock was released
-    assert store.schema_version() == 1
+    assert store.schema_version() == migrations()[-1][0]
     store.close()

@@ -78,6 +78,25 @@ class IngestService:
             content_sha256=content_sha256,
         )
 
+    def replay(self, kind: str, batch: TableBatch, principal: Principal) -> IngestResult:
+        """Back-fill history through the same checks, keeping each row's submitter and arrival.
+
+        Only the platform operator may do this: it vouches for when the data arrived.
+        """
+        if kind not in EVENT_KINDS:
+            raise UnknownKind(kind)
+        if principal.ingest_scope is not None or not principal.can("ingest"):
+            raise IngestDenied("only the platform operator may replay history")
+        return self.events.append(
+            kind,
+            batch,
+            submitter=principal.org,
+            now=self.clock.now(),
+            default_channel=Channel.SYSTEM.value,
+            filename="replay",
+            replay=True,
+        )
+
     def submit_master(
         self, kind: str, records: Sequence[object], principal: Principal
     ) -> MasterResult:

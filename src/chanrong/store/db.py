@@ -31,7 +31,7 @@ CREATE OR REPLACE TEMP MACRO uscc_ok(v) AS (
 """
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migrations() -> list[tuple[int, str, str]]:
     found = []
     for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
         m = re.match(r"^(\d{4})_(\w+)\.sql$", entry.name)
@@ -107,7 +107,7 @@ class Store:
                 " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
             done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
-            for version, name, sql in _migrations():
+            for version, name, sql in migrations():
                 if version in done:
                     continue
                 with self.transaction() as tx:

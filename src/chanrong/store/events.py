@@ -69,8 +69,15 @@ class IngestResult(BaseModel):
     rejections_truncated: bool = False
 
 
+# Columns a replay (a back-fill of history by the platform) may carry beside the contract's.
+REPLAY_COLUMNS = ("submitter", "received_at")
+
+
 def _load_raw(
-    cur: duckdb.DuckDBPyConnection, model: type[Event], batch: JsonBatch | TableBatch
+    cur: duckdb.DuckDBPyConnection,
+    model: type[Event],
+    batch: JsonBatch | TableBatch,
+    replay: bool = False,
 ) -> Source:
     """Materialise the batch as temp table raw_in(idx, ...)."""
     if isinstance(batch, JsonBatch):
@@ -95,7 +102,7 @@ def _load_raw(
                 raise BadPayload(f"body is not valid JSON: {str(exc).splitlines()[0]}") from exc
         return Source("json")
     table = batch.table
-    known = {f.name for f in fields_of(model)}
+    known = {f.name for f in fields_of(model)} | (set(REPLAY_COLUMNS) if replay else set())
     unknown = [c for c in table.column_names if c not in known]
     if unknown:
         raise BadPayload(f"columns not in the {model.kind} contract: {', '.join(unknown)}")
@@ -165,14 +172,17 @@ class EventRepository:
         scope_org: str | None = None,
         filename: str | None = None,
         content_sha256: str | None = None,
+        replay: bool = False,
     ) -> IngestResult:
+        """Check and append one batch. With `replay`, an Arrow batch may carry per-row
+        `submitter` and `received_at` (never later than now): history back-filled by the
+        platform keeps who would have sent each record and when it would have arrived."""
         model = EVENT_KINDS[kind]
         names = [f.name for f in fields_of(model)]
-        cols = ", ".join(f'"{n}"' for n in names)
         ctx_joins, ctx_errors = compile_context_checks(model)
         params = {"now": now, "submitter": submitter, "scope_org": scope_org}
         with self.store.transaction() as cur:
-            source = _load_raw(cur, model, batch)
+            source = _load_raw(cur, model, batch, replay)
             checks, raw = compile_checks(model, source, {"channel": default_channel})
             cur.execute(
                 f"CREATE OR REPLACE TEMP TABLE checked AS SELECT t.*, "
@@ -185,11 +195,16 @@ class EventRepository:
                 "SELECT coalesce(max(batch_id), 0) + 1 FROM ingest_batches"
             ).fetchone()
             batch_id = int(row[0]) if row else 0
+            meta = set(REPLAY_COLUMNS) & source.columns
+            who = "coalesce(r.submitter, $submitter)" if "submitter" in meta else "$submitter"
+            when = "least(coalesce(r.received_at, $now), $now)" if "received_at" in meta else "$now"
+            qualified = ", ".join(f'c."{n}"' for n in names)
+            join = "JOIN raw_in r USING (idx)" if meta else ""
             inserted = insert_new(
                 cur,
                 model,
-                f"SELECT {cols}, $submitter AS submitter, $batch AS batch_id, $now AS received_at, "
-                "idx AS _ord FROM checked WHERE len(errors) = 0",
+                f"SELECT {qualified}, {who} AS submitter, $batch AS batch_id, {when} AS received_at, "
+                f"c.idx AS _ord FROM checked c {join} WHERE len(c.errors) = 0",
                 {"submitter": submitter, "batch": batch_id, "now": now},
             )
             counts = cur.execute(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 from fastapi import FastAPI, Request
@@ -30,6 +30,8 @@ STATIC_DIR = __file__.rsplit("/", 1)[0] + "/static"
 @dataclass(frozen=True)
 class Settings:
     max_body_bytes: int = 64 << 20
+    # (username, password, organisation name): shown on the login page in demo mode only.
+    demo_logins: tuple[tuple[str, str, str], ...] = ()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -47,14 +49,32 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return spec
 
 
-def create_app(platform: Platform, settings: Settings | None = None) -> FastAPI:
+class Service(Protocol):
+    """Work that runs beside the web server (a live feed, an MQTT subscriber)."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def create_app(
+    platform: Platform, settings: Settings | None = None, services: Sequence[Service] = ()
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info(
             "serving",
             extra={"db": platform.store.path, "schema_version": platform.store.schema_version()},
         )
+        for service in services:
+            service.start()
+            log.info("service started", extra={"service": service.name})
         yield
+        for service in reversed(services):
+            service.stop()
+            log.info("service stopped", extra={"service": service.name})
         log.info("shutting down: closing the store")
         platform.close()
 

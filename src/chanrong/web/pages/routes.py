@@ -72,7 +72,8 @@ def _guard(request: Request, capability: str | None = None) -> Principal:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, lang: LangDep, failed: bool = False) -> HTMLResponse:
-    return render(request, "login.html", lang, failed=failed)
+    demo = request.app.state.settings.demo_logins
+    return render(request, "login.html", lang, failed=failed, demo_logins=demo)
 
 
 @router.post("/login")
