@@ -421,8 +421,10 @@ class Simulator:
         bad = f.roles & {Planted.SHELL_FIRM, Planted.ZOMBIE_FIRM, Planted.LOAN_DEFAULT}
         rating = "C" if bad else str(rng.choice(["A", "B", "B", "M"] if f.level is Level.ENTRY
                                                  else ["A", "A", "B", "M"]))  # fmt: skip
+        # Tax credit ratings of a year are published in April of the next one.
+        published = date(day.year if day >= date(day.year, 4, 1) else day.year - 1, 4, 1)
         records: list[tuple[str, str, str | None, date]] = [
-            ("tax_credit_rating", f"TAX-{day.year - 1}-{f.short}", rating, date(day.year, 4, 1))
+            ("tax_credit_rating", f"TAX-{published.year - 1}-{f.short}", rating, published)
         ]
         patents = {Level.ENTRY: 0, Level.STANDARDIZED: 2, Level.OPTIMIZED: 6}[f.level]
         for k in range(int(rng.poisson(patents))):
@@ -433,14 +435,18 @@ class Simulator:
             )
         if f.level is Level.OPTIMIZED:
             for k in range(int(rng.integers(0, 3))):
-                records.append(("copyright", f"2024SR{f.short}{k}", "软件著作权", date(2024, 6, 1)))
+                records.append(
+                    ("copyright", f"SR{f.short}{k}", "软件著作权", day - timedelta(days=400))
+                )
             if rng.random() < 0.4:
                 records.append(
-                    ("specialized_sme", f"ZJTX-{f.short}", "省级专精特新", date(2025, 9, 1))
+                    ("specialized_sme", f"ZJTX-{f.short}", "省级专精特新", day - timedelta(days=200))
                 )
         if rng.random() < 0.08:
-            records.append(("litigation", f"(2025)浙0206民初{f.short}号", "买卖合同纠纷",
-                            date(2025, 8, 12)))  # fmt: skip
+            since = day - timedelta(days=int(rng.integers(30, 300)))
+            records.append(
+                ("litigation", f"({since.year})浙0206民初{f.short}号", "买卖合同纠纷", since)
+            )
         for rtype, ref, value, since in records:
             self._add(rows, "credit_record", None, local_dt(since, 9 * 60), rng,
                       id=f"{rtype}-{ref}", org=f.uscc, channel="third_party",
