@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,3 +111,61 @@ def telemetry(i: int, **over: object) -> dict:
     }  # fmt: skip
     rec.update(over)
     return {k: v for k, v in rec.items() if v is not ...}
+
+
+# --- a real MQTT broker -------------------------------------------------------------------------
+MQTT_PLATFORM_PASSWORD = "platform-secret-1"
+MQTT_SME_PASSWORD = "sme-secret-1"
+
+
+@dataclass
+class Broker:
+    port: int
+    proc: subprocess.Popen
+    folder: Path
+
+    def url(self, user: str = "chanrong-platform", password: str = MQTT_PLATFORM_PASSWORD) -> str:
+        return f"mqtt://{user}:{password}@127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        conf = self.folder / "mosquitto.conf"
+        log = (self.folder / "mosquitto.log").open("ab")
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=log, stderr=log)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(
+            "mosquitto did not start: " + (self.folder / "mosquitto.log").read_text()
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """mosquitto with the platform's ACL; users: the platform and two SMEs (named by USCC)."""
+    from chanrong.ingest.mqtt import PLATFORM_USER, broker_config
+
+    port = _free_port()
+    users = {PLATFORM_USER: MQTT_PLATFORM_PASSWORD, SME: MQTT_SME_PASSWORD,
+             OTHER_SME: MQTT_SME_PASSWORD}  # fmt: skip
+    broker_config(tmp_path / "mqtt", port, users)
+    b = Broker(port, None, tmp_path / "mqtt")  # type: ignore[arg-type]
+    b.start()
+    yield b
+    b.stop()

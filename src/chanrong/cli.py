@@ -48,6 +48,13 @@ app.add_typer(key_app, name="apikey")
 console = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file", envvar="CHANRONG_DB")]
+MqttOption = Annotated[
+    str | None,
+    typer.Option(
+        help="subscribe to a broker, e.g. mqtt://chanrong-platform:PASS@127.0.0.1:1883",
+        envvar="CHANRONG_MQTT",
+    ),
+]
 
 
 def _open(db: Path, memory_limit: str | None = None) -> Platform:
@@ -74,12 +81,25 @@ def serve(
     log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
     max_body_mib: Annotated[int, typer.Option(help="largest request body accepted")] = 64,
     memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap, e.g. 2GB")] = "2GB",
+    mqtt: MqttOption = None,
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
     from chanrong.web.app import Settings
 
     platform = _open(db, memory_limit)
-    _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level)
+    services = _mqtt_services(platform, mqtt)
+    _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level, services)
+
+
+def _mqtt_services(platform: Platform, url: str | None) -> tuple:
+    if not url:
+        return ()
+    from chanrong.ingest.mqtt import MqttIngest
+
+    try:
+        return (MqttIngest(platform, url),)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _serve(
@@ -120,6 +140,7 @@ def demo(
     days: Annotated[int, typer.Option(help="days of history")] = 90,
     preset: Annotated[str, typer.Option(help="diecasting, garment or packaging")] = "diecasting",
     memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap")] = "2GB",
+    mqtt: MqttOption = None,
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
     from chanrong.sim.demo import backfill, demo_park, register
@@ -163,7 +184,8 @@ def demo(
     runner.sink = PlatformSink(platform, park.platform.uscc, replay=False)
     feed = LiveFeed(runner, platform.clock.now)
     console.print(f"open http://{host}:{port} (live data every {feed.tick_seconds:g} s)")
-    _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=(feed,))
+    services = (*_mqtt_services(platform, mqtt), feed)
+    _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=services)
 
 
 sim_app = typer.Typer(
@@ -296,6 +318,32 @@ def simulate_live(
                  on_error=lambda e: console.print(f"[yellow]{e}[/yellow]"))  # fmt: skip
     t = sink.totals
     console.print(f"sent {t.records:,} records: {t.accepted:,} accepted, {t.rejected:,} rejected")
+
+
+mqtt_app = typer.Typer(help="The MQTT broker the platform subscribes to.", no_args_is_help=True)
+app.add_typer(mqtt_app, name="mqtt")
+
+
+@mqtt_app.command("config")
+def mqtt_config(
+    folder: Annotated[Path, typer.Argument(help="where to write mosquitto.conf, acl, passwd")],
+    user: Annotated[
+        list[str], typer.Option(help="NAME:PASSWORD; an enterprise's NAME is its USCC")
+    ],
+    port: Annotated[int, typer.Option(help="listener port")] = 1883,
+    host: Annotated[str, typer.Option(help="listener address")] = "127.0.0.1",
+) -> None:
+    """Write a mosquitto configuration with the platform's topic ACL and hashed passwords."""
+    from chanrong.ingest.mqtt import broker_config
+
+    users = {}
+    for item in user:
+        name, sep, password = item.partition(":")
+        if not sep or not password:
+            _fail(f"--user {item}: give NAME:PASSWORD")
+        users[name] = password
+    conf = broker_config(folder, port, users, host)
+    console.print(f"run: mosquitto -c {conf}")
 
 
 def _chunks(batch: JsonBatch | TableBatch) -> Iterator[tuple[JsonBatch | TableBatch, int]]:

@@ -46,6 +46,18 @@ def decode_body(body: bytes, content_type: str) -> JsonBatch | TableBatch:
     )
 
 
+def sniff_media(body: bytes) -> str:
+    """The media type of a body that came without one (an MQTT payload), from its first bytes."""
+    if body.startswith(b"\xff\xff\xff\xff"):
+        return ARROW_TYPES[0]
+    if body.startswith(b"PAR1"):
+        return PARQUET_TYPES[0]
+    text = body.lstrip()
+    if text.startswith(b"{") and b"\n{" in text.rstrip():
+        return NDJSON_TYPES[0]
+    return JSON_TYPES[0]
+
+
 def read_file(path: str, kind: str) -> tuple[str, JsonBatch | TableBatch]:
     """(media type, batch) for a file on disk, chosen by its extension."""
     lower = path.lower()

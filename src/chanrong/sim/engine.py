@@ -440,7 +440,12 @@ class Simulator:
                 )
             if rng.random() < 0.4:
                 records.append(
-                    ("specialized_sme", f"ZJTX-{f.short}", "省级专精特新", day - timedelta(days=200))
+                    (
+                        "specialized_sme",
+                        f"ZJTX-{f.short}",
+                        "省级专精特新",
+                        day - timedelta(days=200),
+                    )
                 )
         if rng.random() < 0.08:
             since = day - timedelta(days=int(rng.integers(30, 300)))
