@@ -118,7 +118,7 @@ class MqttIngest:
 
     def _on_message(self, c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         try:
-            answer = self.handle(msg.topic, msg.payload, _content_type(msg))
+            answer = self.handle(msg.topic, bytes(msg.payload), _content_type(msg))
         except Exception:  # the store is busy or closing: leave it to the broker to resend
             log.exception("mqtt message not stored; the broker will deliver it again")
             return
