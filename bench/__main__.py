@@ -3,7 +3,8 @@
 Every figure is measured here, in this process and the server it starts, against a baseline run in
 the same bench: the same telemetry rows inserted one at a time. Nothing here asserts; it prints.
 
-Scenarios: baseline, arrow, parquet, json, stream. Environment knobs:
+Scenarios: baseline, arrow, parquet, json, stream, and the simulator's sim_baseline, sim_history,
+sim_seed, sim_live (bench/sim.py). Environment knobs:
   BENCH_ROWS           rows for the bulk paths (default 1,000,000)
   BENCH_JSON_ROWS      rows for the JSON path (default 200,000)
   BENCH_BASELINE_ROWS  rows for the one-at-a-time baseline (default 20,000)
@@ -34,6 +35,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sim import SIM_SCENARIOS, SimResult
 from chanrong.access.rules import Role
 from chanrong.model.identifiers import complete_uscc
 from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
@@ -283,12 +285,42 @@ TARGETS = {"arrow": 1_000_000, "parquet": 1_000_000, "json": 100_000}
 
 
 def main(names: list[str]) -> None:
-    chosen = names or list(SCENARIOS)
+    chosen = names or [*SCENARIOS, *SIM_SCENARIOS]
+    unknown = [n for n in chosen if n not in SCENARIOS and n not in SIM_SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario {unknown}; known: {[*SCENARIOS, *SIM_SCENARIOS]}")
     results: dict[str, Result] = {}
+    sims: dict[str, SimResult] = {}
     with tempfile.TemporaryDirectory(prefix="chanrong-bench-") as tmp:
         for name in chosen:
             console.print(f"[bold]{name}[/bold] ...")
-            results[name] = SCENARIOS[name](Path(tmp))
+            if name in SIM_SCENARIOS:
+                sims[name] = SIM_SCENARIOS[name](console, Path(tmp))
+            else:
+                results[name] = SCENARIOS[name](Path(tmp))
+    if results:
+        ingest_table(results)
+    if sims:
+        sim_table(sims)
+
+
+def sim_table(sims: dict[str, SimResult]) -> None:
+    base = sims.get("sim_baseline")
+    table = Table(title="chanrong simulator bench")
+    for col in ("scenario", "events", "seconds", "events/s", "vs baseline", "target", "note"):
+        table.add_column(col, justify="left" if col in ("scenario", "note", "target") else "right")
+    for name, r in sims.items():
+        ratio = (
+            f"{r.rate / base.rate:,.0f}x" if base and name in ("sim_history", "sim_seed") else ""
+        )
+        if r.headroom is not None:
+            ratio = f"headroom {r.headroom:,.0f}x"
+        table.add_row(r.scenario, f"{r.events:,}", f"{r.seconds:.1f}", f"{r.rate:,.0f}", ratio,
+                      r.target, r.note)  # fmt: skip
+    console.print(table)
+
+
+def ingest_table(results: dict[str, Result]) -> None:
     base = results.get("baseline")
     table = Table(title=f"chanrong ingest bench ({POINTS_PER_ROW} points per telemetry row)")
     for col in (

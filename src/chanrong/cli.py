@@ -283,8 +283,15 @@ def simulate_history(
 
 @sim_app.command("live")
 def simulate_live(
-    url: Annotated[str, typer.Option(help="a running server")],
-    api_key: Annotated[str, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key")],
+    url: Annotated[
+        str | None, typer.Option(help="a running server: send there, or register the park there")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key for --url")
+    ] = None,
+    mqtt: Annotated[
+        str | None, typer.Option(help="publish over MQTT as each firm: mqtt://:PASSWORD@host:1883")
+    ] = None,
     preset: PresetOption = "diecasting",
     seed: Annotated[int, typer.Option(help="same seed, same park and data")] = 2026,
     firms: Annotated[int | None, typer.Option(help="firms (preset's own number)")] = None,
@@ -293,18 +300,24 @@ def simulate_live(
     tick: Annotated[float, typer.Option(help="seconds between sends")] = 10.0,
     duration: Annotated[float | None, typer.Option(help="stop after this many seconds")] = None,
 ) -> None:
-    """Stream a park in real time (or faster, catching up from the past) to a running server."""
+    """Stream a park in real time (or faster, catching up from the past) to a running server
+    over HTTP, or to an MQTT broker the server subscribes to."""
     import signal
     import threading
 
-    from chanrong.sim.run import HttpSink, Runner, monotonic_clock, run_live
+    from chanrong.sim.run import HttpSink, MqttSink, Runner, Sink, monotonic_clock, run_live
 
+    if not url and not mqtt:
+        _fail("give --url (and --api-key) or --mqtt")
     now = datetime.now(UTC)
     first = now - timedelta(hours=hours_back)
     # The park's planted events fall in the month the stream starts.
     park = _park(preset, seed, 30, firms, (first + timedelta(hours=8)).date().isoformat())
-    _register_http(park, url, api_key)
-    sink = HttpSink(url, {}, api_key)
+    if url:
+        if not api_key:
+            _fail("--url needs --api-key of a platform organisation")
+        _register_http(park, url, str(api_key))
+    sink: Sink = MqttSink(mqtt) if mqtt else HttpSink(str(url), {}, api_key)
     runner = Runner(park, sink)
     runner.released_until = first
     clock = monotonic_clock(first, speed)
@@ -312,12 +325,21 @@ def simulate_live(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if duration:
         threading.Timer(duration, stop.set).start()
-    console.print(f"streaming {park.preset.name_zh} ({len(park.firms)} firms) to {url}, x{speed:g}")
+    target = (mqtt or str(url)).split("@")[-1]
+    console.print(
+        f"streaming {park.preset.name_zh} ({len(park.firms)} firms) to {target}, x{speed:g}"
+    )
     with contextlib.suppress(KeyboardInterrupt):
         run_live(runner, lambda: min(clock(), datetime.now(UTC)), stop, tick_seconds=tick,
                  on_error=lambda e: console.print(f"[yellow]{e}[/yellow]"))  # fmt: skip
-    t = sink.totals
-    console.print(f"sent {t.records:,} records: {t.accepted:,} accepted, {t.rejected:,} rejected")
+    if isinstance(sink, MqttSink):
+        sink.wait_for_acks(timeout=30)
+        sink.close()
+    t = sink.totals  # type: ignore[attr-defined]
+    console.print(
+        f"sent {t.records:,} records: {t.accepted:,} accepted, "
+        f"{t.duplicates:,} already stored, {t.rejected:,} rejected"
+    )
 
 
 mqtt_app = typer.Typer(help="The MQTT broker the platform subscribes to.", no_args_is_help=True)
@@ -328,22 +350,33 @@ app.add_typer(mqtt_app, name="mqtt")
 def mqtt_config(
     folder: Annotated[Path, typer.Argument(help="where to write mosquitto.conf, acl, passwd")],
     user: Annotated[
-        list[str], typer.Option(help="NAME:PASSWORD; an enterprise's NAME is its USCC")
-    ],
+        list[str] | None, typer.Option(help="NAME:PASSWORD; an enterprise's NAME is its USCC")
+    ] = None,
     port: Annotated[int, typer.Option(help="listener port")] = 1883,
     host: Annotated[str, typer.Option(help="listener address")] = "127.0.0.1",
+    park_password: Annotated[
+        str | None, typer.Option(help="add a user per organisation of a simulated park")
+    ] = None,
+    preset: PresetOption = "diecasting",
+    seed: Annotated[int, typer.Option(help="the simulated park's seed")] = 2026,
+    firms: Annotated[int | None, typer.Option(help="the simulated park's firms")] = None,
 ) -> None:
     """Write a mosquitto configuration with the platform's topic ACL and hashed passwords."""
     from chanrong.ingest.mqtt import broker_config
 
     users = {}
-    for item in user:
+    if park_password:
+        for org in _park(preset, seed, 30, firms, None).organisations():
+            users[org.uscc] = park_password
+    for item in user or []:
         name, sep, password = item.partition(":")
         if not sep or not password:
             _fail(f"--user {item}: give NAME:PASSWORD")
         users[name] = password
+    if not users:
+        _fail("give --user NAME:PASSWORD (the platform's user among them) or --park-password")
     conf = broker_config(folder, port, users, host)
-    console.print(f"run: mosquitto -c {conf}")
+    console.print(f"{len(users)} users; run: mosquitto -c {conf}")
 
 
 @app.command()

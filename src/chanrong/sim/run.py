@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -156,6 +156,78 @@ class HttpSink:
 
     def flush(self) -> None:
         pass
+
+
+class MqttSink:
+    """To a broker, as each enterprise's gateway would: its own MQTT user (its USCC), its own
+    topics, Arrow IPC payloads. `url` carries the broker and the simulated users' password."""
+
+    def __init__(self, url: str, source: str = "sim") -> None:
+        from chanrong.ingest.mqtt import BrokerUrl
+
+        self.url = BrokerUrl.parse(url)
+        self.source = source
+        self.clients: dict[str, Any] = {}
+        self.pending: list[Any] = []
+        self.sent = 0
+        self.acks = 0
+        self._lock = threading.Lock()
+        self.totals = Totals()
+
+    def _client(self, who: str) -> Any:
+        from chanrong.ingest.mqtt import BrokerUrl, ack_topic, client
+
+        if who not in self.clients:
+            url = BrokerUrl(self.url.host, self.url.port, who, self.url.password)
+            c = client(url, f"sim-{who}", persistent=False)
+            c.on_message = self._on_ack
+            c.connect(url.host, url.port, keepalive=30)
+            c.subscribe(ack_topic(who, "+", self.source), qos=1)
+            c.loop_start()
+            self.clients[who] = c
+        return self.clients[who]
+
+    def _on_ack(self, _c: Any, _u: Any, msg: Any) -> None:
+        answer = orjson.loads(msg.payload)
+        with self._lock:
+            self.acks += 1
+            if "error" in answer:
+                self.totals.problems.append(answer["error"])
+            else:
+                self.totals.add(msg.topic.split("/")[4], answer)
+
+    def send(self, kind: str, table: pa.Table) -> None:
+        from chanrong.ingest.mqtt import record_topic
+
+        for who, part in by_submitter(table):
+            sink = io.BytesIO()
+            body = contract_columns(part)
+            with pa.ipc.new_stream(sink, body.schema) as writer:
+                writer.write_table(body)
+            info = self._client(who).publish(record_topic(who, kind, self.source),
+                                             sink.getvalue(), qos=1)  # fmt: skip
+            self.pending.append(info)
+            self.sent += 1
+
+    def flush(self) -> None:
+        """Wait until the broker has taken every message."""
+        for info in self.pending:
+            info.wait_for_publish(timeout=60)
+        self.pending.clear()
+
+    def wait_for_acks(self, timeout: float = 120) -> bool:
+        """Wait until the platform has answered every message sent so far."""
+        deadline = time.monotonic() + timeout
+        while self.acks < self.sent:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def close(self) -> None:
+        for c in self.clients.values():
+            c.disconnect()
+            c.loop_stop()
 
 
 class FileSink:
