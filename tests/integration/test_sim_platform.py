@@ -165,3 +165,13 @@ def test_simulate_cli_writes_files_and_ground_truth(tmp_path: Path) -> None:
                                     "--days", "2"])  # fmt: skip
     assert demo.exit_code == 0, demo.output
     assert "qingxi" in demo.output and "records stored" in demo.output
+
+
+@pytest.mark.parametrize("preset", ["garment", "packaging"])
+def test_every_preset_passes_the_contract(fresh: Platform, preset: str) -> None:
+    park, _ = demo_park(fresh, preset=preset, firms=FIRMS, days=4)
+    assert park.preset.key == preset
+    register(fresh, park)
+    _, sink = backfill(fresh, park)
+    assert sink.totals.rejected == 0, sink.totals.problems
+    assert sink.totals.by_kind["shipment"] > 0 and sink.totals.by_kind["telemetry"] > 0

@@ -200,6 +200,11 @@ def test_ground_truth_is_in_the_data(db: duckdb.DuckDBPyConnection, park: Park) 
                      "device = ? AND event_time >= ? AND event_time < ?",
                      t.firm, t.detail["device"], t.start, t.end)  # fmt: skip
         assert states == ["fault"]
+    for t in park.truth_of(Planted.SUPPLIER_INTERRUPTION):
+        states = one(db, "SELECT list(DISTINCT run_state) FROM telemetry WHERE org = ? AND "
+                     "event_time >= ? AND event_time < ?", t.firm, t.start, t.end)  # fmt: skip
+        assert states == ["stopped"]
+        assert t.detail["buyer"] in {b.uscc for b in park.buyers}
     for t in park.truth_of(Planted.ZOMBIE_FIRM):
         for kind in ("sales_order", "production_report", "shipment", "invoice"):
             assert one(db, f"SELECT count(*) FROM {kind} WHERE org = ?", t.firm) == 0
