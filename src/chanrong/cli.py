@@ -195,7 +195,9 @@ app.add_typer(sim_app, name="simulate")
 PresetOption = Annotated[str, typer.Option(help="diecasting, garment or packaging")]
 
 
-def _park(preset: str, seed: int, days: int, firms: int | None, start: str | None) -> Park:
+def _park(
+    preset: str, seed: int, days: int, firms: int | None, start: str | None, sampling: int = 1
+) -> Park:
     from chanrong.sim.demo import local_today
     from chanrong.sim.park import build_park
     from chanrong.sim.presets import PRESETS
@@ -208,7 +210,8 @@ def _park(preset: str, seed: int, days: int, firms: int | None, start: str | Non
         else local_today(datetime.now(UTC)) - timedelta(days=days)
     )
     try:
-        return build_park(preset, seed=seed, start=first, days=days, firms=firms)
+        return build_park(preset, seed=seed, start=first, days=days, firms=firms,
+                          sampling_minutes=sampling)  # fmt: skip
     except ValueError as exc:
         _fail(str(exc))
 
@@ -242,13 +245,14 @@ def simulate_history(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="write Parquet files here instead")] = None,
     truth: Annotated[Path | None, typer.Option(help="ground-truth JSON file")] = None,
+    sampling: Annotated[int, typer.Option(help="gateway sampling interval, minutes")] = 1,
 ) -> None:
     """Generate a park's history fast, with a progress bar: into the database file (as a replay
     that keeps arrival times), to a running server, or to Parquet files."""
     from chanrong.sim.demo import register
     from chanrong.sim.run import FileSink, HttpSink, PlatformSink, Runner, Sink, write_truth
 
-    park = _park(preset, seed, days, firms, start)
+    park = _park(preset, seed, days, firms, start, sampling)
     platform = None
     sink: Sink
     if out:
@@ -299,6 +303,7 @@ def simulate_live(
     hours_back: Annotated[float, typer.Option(help="start this many hours ago")] = 0.0,
     tick: Annotated[float, typer.Option(help="seconds between sends")] = 10.0,
     duration: Annotated[float | None, typer.Option(help="stop after this many seconds")] = None,
+    sampling: Annotated[int, typer.Option(help="gateway sampling interval, minutes")] = 1,
 ) -> None:
     """Stream a park in real time (or faster, catching up from the past) to a running server
     over HTTP, or to an MQTT broker the server subscribes to."""
@@ -312,7 +317,7 @@ def simulate_live(
     now = datetime.now(UTC)
     first = now - timedelta(hours=hours_back)
     # The park's planted events fall in the month the stream starts.
-    park = _park(preset, seed, 30, firms, (first + timedelta(hours=8)).date().isoformat())
+    park = _park(preset, seed, 30, firms, (first + timedelta(hours=8)).date().isoformat(), sampling)
     if url:
         if not api_key:
             _fail("--url needs --api-key of a platform organisation")

@@ -242,3 +242,16 @@ def test_ground_truth_is_in_the_data(db: duckdb.DuckDBPyConnection, park: Park) 
             [begin - week, begin, end - week, end, t.firm],
         ).fetchone()
         assert out is not None and out[1] is not None and out[1] < out[0]
+
+
+def test_sized_by_sampling_interval() -> None:
+    park = build_park("packaging", seed=3, start=START, days=2, firms=16, sampling_minutes=15)
+    data = simulate(park)
+    automatic = sum(m.automatic for f in park.firms for m in f.machines)
+    t = data["telemetry"]
+    assert t.num_rows <= automatic * 96 * 2
+    assert t.num_rows >= automatic * 96 * 2 * 0.95  # less only the gateway outages
+    stamps = duckdb.sql("SELECT DISTINCT minute(event_time) % 15 AS m FROM t").fetchall()
+    assert stamps == [(0,)]
+    with pytest.raises(ValueError, match="divide a day"):
+        build_park(start=START, sampling_minutes=7)

@@ -377,9 +377,11 @@ class Gateway:
                 self.status.online[device.code] = False
                 self.status.last_error[device.code] = str(exc)
                 self.status.failures += 1
-                # retry sooner than a full back-off at first, never slower than a minute or so
-                next_at = time.monotonic() + min(backoff, max(interval, 60.0))
-                backoff = min(backoff * 2, max(interval, 60.0))
+                # retry with back-off: doubling from the interval, capped so a device that comes
+                # back is read again within a few intervals (and never more than a minute later)
+                cap = min(60.0, max(5.0, 4 * interval))
+                next_at = time.monotonic() + min(backoff, cap)
+                backoff = min(backoff * 2, cap)
                 continue
             if not self.status.online.get(device.code, True):
                 log.info("device back", extra={"device": device.code})

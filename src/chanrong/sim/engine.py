@@ -237,6 +237,7 @@ class Simulator:
         delay = rng.integers(2, 20, (k, 1440)).astype("timedelta64[s]")
         arrival = np.broadcast_to(times, (k, 1440)) + delay
         keep = np.ones((k, 1440), dtype=bool)
+        keep[:, np.arange(1440) % self.park.sampling_minutes != 0] = False
         # Gateway outages: readings are buffered and arrive when the link is back, or are lost.
         gateways = {self.machines[j][0].uscc for j in idx}
         draws = {g: rng.random(4) for g in sorted(gateways)}

@@ -25,6 +25,7 @@ from chanrong.model.master import (
     OrgKind,
     Warehouse,
 )
+from chanrong.sim.calendar import shift_mask
 from chanrong.sim.presets import PRESETS, MachineKind, Material, Preset, Product, Trade
 
 
@@ -121,8 +122,6 @@ class Firm:
     @property
     def daily_capacity(self) -> dict[str, float]:
         """Output per workday at rated speed, per product."""
-        from chanrong.sim.calendar import shift_mask
-
         hours = shift_mask(self.shift).sum() / 60
         out: dict[str, float] = {}
         for m in self.machines:
@@ -160,6 +159,7 @@ class Park:
     firms: list[Firm]
     truth: list[TruthEvent]
     logins: list[DemoLogin]
+    sampling_minutes: int = 1  # gateways read machines every this many minutes
 
     @property
     def end(self) -> date:
@@ -340,8 +340,11 @@ def build_park(
     start: date,
     days: int = 90,
     firms: int | None = None,
+    sampling_minutes: int = 1,
 ) -> Park:
     p = PRESETS[preset] if isinstance(preset, str) else preset
+    if sampling_minutes < 1 or 1440 % sampling_minutes:
+        raise ValueError("the sampling interval must divide a day: 1, 2, 5, 10, 15, 30, 60 minutes")
     n = firms if firms is not None else p.firms
     if n < MIN_FIRMS:
         raise ValueError(f"a park needs at least {MIN_FIRMS} firms to hold every planted event")
@@ -382,7 +385,7 @@ def build_park(
         DemoLogin(park.uscc, "park", "park-demo-2026", "园区管委会 刘主任"),
     ]  # fmt: skip
     return Park(p, seed, start, days, platform, park, provider, buyers, banks, firms_, truth,
-                logins)  # fmt: skip
+                logins, sampling_minutes)  # fmt: skip
 
 
 def _firm(
