@@ -48,6 +48,13 @@ app.add_typer(key_app, name="apikey")
 console = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file", envvar="CHANRONG_DB")]
+UrlOption = Annotated[
+    str | None, typer.Option(help="act through a running server, e.g. http://127.0.0.1:8000")
+]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(envvar="CHANRONG_API_KEY", help="API key for --url (a platform key to simulate)"),
+]
 MqttOption = Annotated[
     str | None,
     typer.Option(
@@ -239,10 +246,8 @@ def simulate_history(
         str | None, typer.Option(help="first day, YYYY-MM-DD (default: days ago)")
     ] = None,
     db: DbOption = Path(DEFAULT_DB),
-    url: Annotated[str | None, typer.Option(help="send to a running server")] = None,
-    api_key: Annotated[
-        str | None, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key for --url")
-    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
     out: Annotated[Path | None, typer.Option(help="write Parquet files here instead")] = None,
     truth: Annotated[Path | None, typer.Option(help="ground-truth JSON file")] = None,
     sampling: Annotated[int, typer.Option(help="gateway sampling interval, minutes")] = 1,
@@ -287,12 +292,8 @@ def simulate_history(
 
 @sim_app.command("live")
 def simulate_live(
-    url: Annotated[
-        str | None, typer.Option(help="a running server: send there, or register the park there")
-    ] = None,
-    api_key: Annotated[
-        str | None, typer.Option(envvar="CHANRONG_API_KEY", help="platform API key for --url")
-    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
     mqtt: Annotated[
         str | None, typer.Option(help="publish over MQTT as each firm: mqtt://:PASSWORD@host:1883")
     ] = None,
@@ -524,12 +525,8 @@ def ingest(
         str | None, typer.Option(help="submitting organisation (USCC), when opening the file")
     ] = None,
     db: DbOption = Path(DEFAULT_DB),
-    url: Annotated[
-        str | None, typer.Option(help="a running server, e.g. http://127.0.0.1:8000")
-    ] = None,
-    api_key: Annotated[
-        str | None, typer.Option(envvar="CHANRONG_API_KEY", help="API key for --url")
-    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
 ) -> None:
     """Check and store records from files, with a progress bar; print what was accepted."""
     if kind not in EVENT_KINDS:

@@ -298,29 +298,22 @@ class Simulator:
         self,
         rows: dict[str, list[dict[str, Any]]],
         kind: str,
-        firm: Firm | None,
+        firm: Firm,
         t: datetime,
         rng: np.random.Generator,
         *,
         id: str,
-        org: str | None = None,
         channel: str | None = None,
         source: str | None = None,
-        submitter: str | None = None,
         received_at: datetime | None = None,
         **values: Any,
     ) -> None:
-        """One document row; by default made by the firm's clerk (entry) or its ERP/MES."""
-        if firm is not None:
-            manual = firm.level is Level.ENTRY
-            channel = channel or ("manual" if manual else "system")
-            source = source or ("manual" if channel == "manual" else "erp")
-            received_at = received_at or self._arrival(firm, t, rng)
-            org = org or firm.uscc
-            submitter = submitter or firm.uscc
+        """A row the firm sends: typed by its clerk (entry) or from its ERP/MES, by default."""
+        channel = channel or ("manual" if firm.level is Level.ENTRY else "system")
         rows[kind].append(
-            {"id": id, "source": source, "org": org, "event_time": t, "channel": channel,
-             "submitter": submitter, "received_at": received_at or t, **values}
+            {"id": id, "source": source or ("manual" if channel == "manual" else "erp"),
+             "org": firm.uscc, "event_time": t, "channel": channel, "submitter": firm.uscc,
+             "received_at": received_at or self._arrival(firm, t, rng), **values}
         )  # fmt: skip
 
     def _third(
@@ -333,12 +326,16 @@ class Simulator:
         id: str,
         source: str,
         delay_min: int = 10,
+        received_at: datetime | None = None,
         **values: Any,
     ) -> None:
-        """A row sent by the third-party data provider (carrier, credit bureau, bank, prices)."""
-        self._add(rows, kind, None, t, self._rng(t.date()), id=id, org=org, channel="third_party",
-                  source=source, submitter=self.park.data_provider.uscc,
-                  received_at=t + timedelta(minutes=delay_min), **values)  # fmt: skip
+        """A row sent by the third-party data provider (carrier, credit bureau, bank, warehouse,
+        prices), `delay_min` after it happened or at `received_at`."""
+        rows[kind].append(
+            {"id": id, "source": source, "org": org, "event_time": t, "channel": "third_party",
+             "submitter": self.park.data_provider.uscc,
+             "received_at": received_at or t + timedelta(minutes=delay_min), **values}
+        )  # fmt: skip
 
     def _opening(self, day: date, rows: dict[str, list[dict[str, Any]]]) -> None:
         """What exists when the simulation starts: stock, loans, credit records."""
@@ -369,25 +366,21 @@ class Simulator:
     ) -> None:
         t = local_dt(ln.start, 10 * 60)
         arrive = local_dt(day, 6)
-        self._add(rows, "loan", None, t, self._rng(day), id=ln.loan_no, org=f.uscc,
-                  channel="third_party", source="bank-core", submitter=self.park.data_provider.uscc,
-                  received_at=arrive, loan_no=ln.loan_no, lender=ln.lender, loan_type=ln.loan_type,
+        self._third(rows, "loan", f.uscc, t, id=ln.loan_no, source="bank-core",
+                    received_at=arrive, loan_no=ln.loan_no, lender=ln.lender, loan_type=ln.loan_type,
                   principal=ln.principal, annual_rate=ln.annual_rate, start_date=ln.start,
                   maturity_date=ln.maturity)  # fmt: skip
         if ln.pledge_item:
             p = next(p for p in f.products if p.code == ln.pledge_item)
-            self._add(rows, "pledge", None, t, self._rng(day), id=f"PL-{ln.loan_no}", org=f.uscc,
-                      channel="third_party", source="bank-core",
-                      submitter=self.park.data_provider.uscc, received_at=arrive,
-                      pledge_no=f"PL-{ln.loan_no}", loan_no=ln.loan_no, item=p.code,
+            self._third(rows, "pledge", f.uscc, t, id=f"PL-{ln.loan_no}", source="bank-core",
+                        received_at=arrive, pledge_no=f"PL-{ln.loan_no}", loan_no=ln.loan_no, item=p.code,
                       warehouse="WH-PL", qty_floor=ln.pledge_floor, unit=p.unit.value,
                       status="active")  # fmt: skip
             qty = round(ln.pledge_floor * 1.25)
             self.state[f.uscc].stock[(p.code, "WH-PL")] += qty
-            self._add(rows, "inventory_movement", None, local_dt(day, 5), self._rng(day),
-                      id=f"OPEN-PL-{ln.loan_no}", org=f.uscc, channel="third_party", source="wms-pl",
-                      submitter=self.park.data_provider.uscc, received_at=arrive,
-                      movement_type="adjustment_in", item=p.code, warehouse="WH-PL", qty=float(qty),
+            self._third(rows, "inventory_movement", f.uscc, local_dt(day, 5),
+                        id=f"OPEN-PL-{ln.loan_no}", source="wms-pl", received_at=arrive,
+                        movement_type="adjustment_in", item=p.code, warehouse="WH-PL", qty=float(qty),
                       unit=p.unit.value, reference_no=f"PL-{ln.loan_no}")  # fmt: skip
         # Repayment history before the simulated period.
         d = _next_repayment_day(ln.start)
@@ -402,10 +395,9 @@ class Simulator:
         final = due >= ln.maturity
         paid = missed is None or due < missed
         interest = round(ln.principal * ln.annual_rate / 12, 2)
-        self._add(rows, "repayment", None, local_dt(due, 16 * 60), self._rng(due),
-                  id=f"{ln.loan_no}-{due:%Y%m%d}", org=f.uscc, channel="third_party",
-                  source="bank-core", submitter=self.park.data_provider.uscc, received_at=arrive,
-                  loan_no=ln.loan_no, due_date=due, paid_date=due if paid else None,
+        self._third(rows, "repayment", f.uscc, local_dt(due, 16 * 60),
+                    id=f"{ln.loan_no}-{due:%Y%m%d}", source="bank-core", received_at=arrive,
+                    loan_no=ln.loan_no, due_date=due, paid_date=due if paid else None,
                   principal_paid=ln.principal if (paid and final) else 0.0,
                   interest_paid=interest if paid else 0.0)  # fmt: skip
 
@@ -454,10 +446,9 @@ class Simulator:
                 ("litigation", f"({since.year})浙0206民初{f.short}号", "买卖合同纠纷", since)
             )
         for rtype, ref, value, since in records:
-            self._add(rows, "credit_record", None, local_dt(since, 9 * 60), rng,
-                      id=f"{rtype}-{ref}", org=f.uscc, channel="third_party",
-                      source="credit-bureau", submitter=self.park.data_provider.uscc,
-                      received_at=arrive, record_type=rtype, reference_no=ref,
+            self._third(rows, "credit_record", f.uscc, local_dt(since, 9 * 60),
+                        id=f"{rtype}-{ref}", source="credit-bureau", received_at=arrive,
+                        record_type=rtype, reference_no=ref,
                       authority=_AUTHORITY[rtype], value=value, start_date=since)  # fmt: skip
 
     def _business(
@@ -932,9 +923,9 @@ class Simulator:
                 qty = float(round(st.stock[key] - loan.pledge_floor * 0.4))
                 st.stock[key] -= qty
                 unit = next(p.unit.value for p in f.products if p.code == t_.detail["item"])
-                self._add(rows, "inventory_movement", f, t_.start, rng, id=f"OUT-PL-{day:%Y%m%d}",
-                          channel="third_party", source="wms-pl", submitter=provider,
-                          received_at=t_.start + timedelta(minutes=3), movement_type="shipment",
+                self._third(rows, "inventory_movement", f.uscc, t_.start,
+                            id=f"OUT-PL-{day:%Y%m%d}", source="wms-pl", delay_min=3,
+                            movement_type="shipment",
                           item=t_.detail["item"], warehouse="WH-PL", qty=qty, unit=unit,
                           reference_no=f"SH-{f.short}-{day:%y%m%d}-P")  # fmt: skip
                 t_.detail.update({"qty_out": qty, "floor": loan.pledge_floor,
@@ -955,10 +946,8 @@ class Simulator:
             outcome = "current"
         if day > ln.maturity + timedelta(days=31) and outcome == "repaid":
             return
-        self._add(rows, "loan_outcome", None, local_dt(day, 6 * 60), self._rng(day),
-                  id=f"{ln.loan_no}-{day:%Y%m}", org=f.uscc, channel="third_party",
-                  source="bank-core", submitter=self.park.data_provider.uscc,
-                  received_at=local_dt(day, 7 * 60), loan_no=ln.loan_no, outcome=outcome,
+        self._third(rows, "loan_outcome", f.uscc, local_dt(day, 6 * 60),
+                    id=f"{ln.loan_no}-{day:%Y%m}", source="bank-core", delay_min=60, loan_no=ln.loan_no, outcome=outcome,
                   days_past_due=dpd)  # fmt: skip
 
     def _pledge_release(
