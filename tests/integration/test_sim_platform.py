@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from chanrong.ingest.service import IngestDenied
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.demo import backfill, demo_park, register
-from chanrong.sim.run import PlatformSink, Runner
+from chanrong.sim.run import LiveFeed, PlatformSink, Runner
 from chanrong.store.db import Store
 from chanrong.store.events import BadPayload, TableBatch
 from chanrong.web.app import Settings, create_app
@@ -175,3 +176,26 @@ def test_every_preset_passes_the_contract(fresh: Platform, preset: str) -> None:
     _, sink = backfill(fresh, park)
     assert sink.totals.rejected == 0, sink.totals.problems
     assert sink.totals.by_kind["shipment"] > 0 and sink.totals.by_kind["telemetry"] > 0
+
+
+def test_live_feed_runs_beside_the_server_and_reports_itself(
+    fresh: Platform, clock: FixedClock
+) -> None:
+    park, _ = demo_park(fresh, firms=FIRMS, days=DAYS)
+    register(fresh, park)
+    runner, _ = backfill(fresh, park)
+    runner.sink = PlatformSink(fresh, park.platform.uscc, replay=False)
+    feed = LiveFeed(runner, clock.now, tick_seconds=0.05)
+    before = counts(fresh)["telemetry"]
+    clock.advance(minutes=3)
+    with TestClient(create_app(fresh, Settings(), services=(feed,))) as client:
+        deadline = time.monotonic() + 10
+        while counts(fresh)["telemetry"] == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        health = client.get("/healthz").json()["services"]["live-feed"]
+        assert health["running"] and health["records"] > 0 and health["rejected"] == 0
+        client.post("/login", data={"username": "ops", "password": "ops-demo-2026"})
+        page = client.get("/operations").text
+        assert "模拟园区实时数据" in page and "已发送至" in page
+        assert counts(fresh)["telemetry"] > before
+    assert not feed.status()["running"]  # stopped with the app, before the store closed

@@ -92,6 +92,7 @@ class MqttIngest:
         self.client.on_message = self._on_message
         self.connected = threading.Event()
         self.messages = 0
+        self.last_error: str | None = None
         self._kinds: dict[str, OrgKind | None] = {}
 
     def start(self) -> None:
@@ -102,8 +103,16 @@ class MqttIngest:
         self.client.disconnect()
         self.client.loop_stop()
 
+    def status(self) -> dict[str, Any]:
+        return {
+            "running": self.connected.is_set() and self.client.is_connected(),
+            "broker": f"{self.url.host}:{self.url.port}", "messages": self.messages,
+            "last_error": self.last_error,
+        }  # fmt: skip
+
     def _on_connect(self, c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
+            self.last_error = f"connection refused: {reason}"
             log.error("mqtt connection refused", extra={"reason": str(reason)})
             return
         c.subscribe(f"{ROOT}/+/+/+", qos=1)
@@ -119,7 +128,8 @@ class MqttIngest:
     def _on_message(self, c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         try:
             answer = self.handle(msg.topic, bytes(msg.payload), _content_type(msg))
-        except Exception:  # the store is busy or closing: leave it to the broker to resend
+        except Exception as exc:  # the store is busy or closing: the broker will resend it
+            self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("mqtt message not stored; the broker will deliver it again")
             return
         if answer is not None:

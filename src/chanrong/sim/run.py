@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from chanrong.access.rules import Principal, Role
 from chanrong.model import EVENT_KINDS
+from chanrong.model.base import LOCAL_TZ
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.engine import Simulator
@@ -398,3 +399,13 @@ class LiveFeed:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=30)
+
+    def status(self) -> dict[str, Any]:
+        totals = getattr(self.runner.sink, "totals", Totals())
+        until = self.runner.released_until.astimezone(LOCAL_TZ)
+        return {
+            "running": bool(self._thread and self._thread.is_alive()),
+            "released_until": until.strftime("%Y-%m-%d %H:%M:%S"),
+            "records": totals.records, "rejected": totals.rejected,
+            "last_error": self.errors[-1] if self.errors else None,
+        }  # fmt: skip

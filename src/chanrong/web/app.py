@@ -58,6 +58,8 @@ class Service(Protocol):
 
     def stop(self) -> None: ...
 
+    def status(self) -> dict[str, Any]: ...
+
 
 def create_app(
     platform: Platform, settings: Settings | None = None, services: Sequence[Service] = ()
@@ -89,6 +91,7 @@ def create_app(
     )
     app.state.platform = platform
     app.state.settings = settings or Settings()
+    app.state.services = tuple(services)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.middleware("http")
@@ -137,6 +140,7 @@ def create_app(
             "duckdb_memory_mib": {
                 tag: round(n / (1 << 20), 1) for tag, n in platform.store.memory_bytes().items()
             },
+            "services": {svc.name: svc.status() for svc in services},
         }
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)

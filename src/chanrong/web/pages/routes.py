@@ -196,6 +196,7 @@ def operations_page(request: Request, platform: PlatformDep, lang: LangDep) -> H
         request, "operations.html", lang, principal,
         orgs=platform.master.list("organisation"), batches=platform.events.recent_batches(limit=50),
         users=platform.accounts.users(),
+        services={svc.name: svc.status() for svc in request.app.state.services},
     )  # fmt: skip
 
 
