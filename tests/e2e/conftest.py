@@ -42,7 +42,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        self.port = free_port()
+        self.port = self.port or free_port()
         logfile = self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "chanrong.cli", "serve", "--db", str(self.db), "--port", str(self.port), *self.args],

@@ -21,6 +21,7 @@ from chanrong.platform import Platform
 from chanrong.sim.devices import Machine, mapping_toml
 from chanrong.store.db import Store
 from tests.conftest import MQTT_SME_PASSWORD, SME, Broker, _free_port, world
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
 INTERVAL = 0.5
@@ -144,3 +145,47 @@ def test_mapping_errors_name_the_device_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(MappingError, match=r"device #1 \(CNC-09\) point #1: unit 'kW'"):
         load_mapping(path)
+
+
+def test_gateway_over_http_keeps_readings_until_the_platform_is_up(
+    tmp_path: Path, seeded_db: tuple[Path, str]
+) -> None:
+    db, key = seeded_db
+    modbus_port, http_port = _free_port(), _free_port()
+    device = spawn(["simulate", "device", "--protocol", "modbus", "--port", str(modbus_port),
+                    "--devices", "CNC-01", "--rate", "36000"], tmp_path / "modbus.log")  # fmt: skip
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(mapping_toml(
+        [Machine("CNC-01")], "modbus", "127.0.0.1", modbus_port, org=SME,
+        publish=f"http://127.0.0.1:{http_port}", api_key=key, interval_s=INTERVAL,
+        buffer=str(tmp_path / "spool"),
+    ))  # fmt: skip
+    gateway = spawn(["gateway", str(mapping)], tmp_path / "gateway.log")
+    server = Server(db, tmp_path / "server.log", port=http_port)
+    try:
+        # the platform is not there yet: readings wait on disk
+        wait_for(lambda: len(list((tmp_path / "spool").glob("*.ndjson"))) >= 6, timeout=30)
+        server.start()
+        time.sleep(3)
+        gateway.send_signal(signal.SIGTERM)
+        assert gateway.wait(timeout=30) == 0
+    finally:
+        for p in (gateway, device):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=20)
+        server.stop()
+    status = orjson.loads((tmp_path / "spool" / "status.json").read_bytes())
+    assert status["pending_files"] == 0 and status["published"] == status["polled"] > 6
+    check = Platform(Store(db))
+    try:
+        rows = (
+            check.store.cursor()
+            .execute(
+                "SELECT count(*), count(DISTINCT id), min(channel), max(channel) FROM ev_telemetry"
+            )
+            .fetchone()
+        )
+    finally:
+        check.close()
+    assert rows == (status["polled"], status["polled"], "device", "device")
