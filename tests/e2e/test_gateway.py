@@ -130,8 +130,8 @@ def test_device_to_gateway_to_broker_to_platform_through_an_outage(
         assert set(states) <= {"running", "idle"}
         # polling went on through the broker outage: no hole longer than a few intervals (the
         # 5% Modbus exceptions are retried on the next tick); the Modbus machines were away
-        # for about 4 s and were read again within the back-off cap (5 s) after they returned
-        assert gap <= (12 if device.startswith("CNC") else 6 * INTERVAL + 1), device
+        # for 4 s or more (stop, restart) and were read again within the back-off cap (5 s)
+        assert gap <= (20 if device.startswith("CNC") else 6 * INTERVAL + 1), device
     channels = cur.execute("SELECT DISTINCT channel, submitter FROM ev_telemetry").fetchall()
     assert channels == [("device", SME)]
 

@@ -89,7 +89,8 @@ Uscc = Annotated[
 Number = Annotated[float, Strict()]
 NonNegative = Annotated[float, Strict(), Field(ge=0)]
 Positive = Annotated[float, Strict(), Field(gt=0)]
-Count = Annotated[int, Strict(), Field(ge=0)]
+# Counts are stored as BIGINT: a value beyond it is refused, not wrapped or truncated.
+Count = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
 Flag = Annotated[bool, Strict()]
 
 
