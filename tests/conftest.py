@@ -169,3 +169,12 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
     b.start()
     yield b
     b.stop()
+
+
+def form_post(client: TestClient, url: str, data: dict, **kw: object) -> object:
+    """Post a form the way the browser does: with the CSRF token the pages put in it."""
+    from chanrong.web.security import CSRF_COOKIE
+
+    if CSRF_COOKIE not in client.cookies:
+        client.get("/login")
+    return client.post(url, data={**data, "csrf_token": client.cookies[CSRF_COOKIE]}, **kw)

@@ -40,6 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误", "Wrong user name or password"),
+    "login.locked": (
+        "登录失败次数过多,请 15 分钟后再试",
+        "Too many failed logins; try again in 15 minutes",
+    ),
     "login.demo_title": ("演示账号(仅演示模式显示)", "Demo accounts (shown in demo mode only)"),
     "login.organisation": ("机构", "Organisation"),
     # home and data pages

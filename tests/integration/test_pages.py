@@ -6,13 +6,13 @@ from fastapi.testclient import TestClient
 
 from chanrong.access.rules import Role
 from chanrong.platform import Platform
-from tests.conftest import PASSWORD, PLATFORM_ORG, SME, telemetry
+from tests.conftest import PASSWORD, PLATFORM_ORG, SME, form_post, telemetry
 
 
 def sign_in(client: TestClient, platform: Platform, org: str = SME, username: str = "chen") -> None:
     platform.access.add_user(org, username, PASSWORD, display_name="陈厂长", role=Role.ADMIN)
-    response = client.post(
-        "/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
+    response = form_post(
+        client, "/login", {"username": username, "password": PASSWORD}, follow_redirects=False
     )
     assert response.status_code == 303 and "chanrong_session" in response.cookies
 
@@ -25,7 +25,7 @@ def test_pages_need_a_login(app_client: TestClient) -> None:
 
 def test_failed_login_says_so(app_client: TestClient, platform: Platform) -> None:
     platform.access.add_user(SME, "chen", PASSWORD)
-    response = app_client.post("/login", data={"username": "chen", "password": "nope-nope-nope"})
+    response = form_post(app_client, "/login", {"username": "chen", "password": "nope-nope-nope"})
     assert "用户名或密码错误" in response.text
 
 
@@ -61,8 +61,8 @@ def test_upload_page_shows_row_problems(app_client: TestClient, platform: Platfo
     csv_text = (
         f"记录编号*,企业统一社会信用代码*,发生时间*,设备编码*\nt-1,{SME},2026-03-02 09:00,CNC-404\n"
     )
-    page = app_client.post(
-        "/upload", data={"kind": "telemetry"}, files={"file": ("a.csv", csv_text.encode())}
+    page = form_post(
+        app_client, "/upload", {"kind": "telemetry"}, files={"file": ("a.csv", csv_text.encode())}
     )
     assert "unknown device CNC-404" in page.text and "未登记" in page.text
 

@@ -23,7 +23,7 @@ from chanrong.sim.run import LiveFeed, PlatformSink, Runner
 from chanrong.store.db import Store
 from chanrong.store.events import BadPayload, TableBatch
 from chanrong.web.app import Settings, create_app
-from tests.conftest import NOW
+from tests.conftest import NOW, form_post
 
 FIRMS, DAYS = 16, 6
 
@@ -142,7 +142,7 @@ def test_demo_logins_on_the_login_page_in_demo_mode_only(fresh: Platform) -> Non
         page = client.get("/login").text
         assert "qingxi" in page and "sme-demo-2026" in page and "bank-demo-2026" in page
         form = {"username": "bank", "password": "bank-demo-2026"}
-        assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+        assert form_post(client, "/login", form, follow_redirects=False).status_code == 303
     plain = Platform(Store(fresh.store.path.replace(".duckdb", "-2.duckdb")), fresh.clock)
     with TestClient(create_app(plain, Settings())) as client:
         assert "sme-demo-2026" not in client.get("/login").text
@@ -194,7 +194,7 @@ def test_live_feed_runs_beside_the_server_and_reports_itself(
             time.sleep(0.05)
         health = client.get("/healthz").json()["services"]["live-feed"]
         assert health["running"] and health["records"] > 0 and health["rejected"] == 0
-        client.post("/login", data={"username": "ops", "password": "ops-demo-2026"})
+        form_post(client, "/login", {"username": "ops", "password": "ops-demo-2026"})
         page = client.get("/operations").text
         assert "模拟园区实时数据" in page and "已发送至" in page
         assert counts(fresh)["telemetry"] > before

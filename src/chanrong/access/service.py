@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from chanrong.access.rules import Principal, Role
 from chanrong.access.secrets import hash_password, new_token, same, token_hash, verify_password
+from chanrong.access.throttle import LoginThrottle
 from chanrong.clock import Clock
 from chanrong.model.master import Organisation, OrgKind
 from chanrong.store.accounts import AccountRepository
@@ -24,6 +25,7 @@ class AccessService:
         self.accounts = accounts
         self.master = master
         self.clock = clock
+        self.throttle = LoginThrottle(clock)
 
     def add_org(self, org: Organisation) -> Organisation:
         self.master.upsert([org], self.clock.now())
@@ -61,11 +63,15 @@ class AccessService:
         return Principal(org=org.uscc, org_kind=OrgKind(org.org_kind), role=Role(role), **who)  # type: ignore[arg-type]
 
     # people ----------------------------------------------------------------------------------
-    def login(self, username: str, password: str) -> str:
-        """A new session token, or AccessError with the same message whatever was wrong."""
+    def login(self, username: str, password: str, client: str | None = None) -> str:
+        """A new session token, or AccessError with the same message whatever was wrong;
+        TooManyAttempts while the name or the client address is locked out."""
+        self.throttle.check(username, client)
         user = self.accounts.user_by_name(username)
         if not user or user["disabled"] or not verify_password(user["password_hash"], password):
+            self.throttle.failed(username, client)
             raise AccessError("wrong user name or password")
+        self.throttle.succeeded(username)
         token = new_token()
         now = self.clock.now()
         self.accounts.add_session(token_hash(token), user["user_id"], now, now + SESSION_TTL)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import duckdb
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from chanrong.platform import Platform
 from chanrong.web.api import auth, data, ingest
 from chanrong.web.charts import plotly_js_path
 from chanrong.web.pages import routes as pages
+from chanrong.web.security import csrf_guard, security_middleware
 
 log = logging.getLogger("chanrong.web")
 STATIC_DIR = __file__.rsplit("/", 1)[0] + "/static"
@@ -148,8 +149,8 @@ def create_app(
         return FileResponse(plotly_js_path(), media_type="application/javascript")
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(auth.router)
-    app.include_router(ingest.router)
-    app.include_router(data.router)
-    app.include_router(pages.router)
+    guarded = [Depends(csrf_guard)]
+    for router in (auth.router, ingest.router, data.router, pages.router):
+        app.include_router(router, dependencies=guarded)
+    app.middleware("http")(security_middleware)
     return app

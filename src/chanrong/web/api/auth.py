@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from chanrong.access.rules import navigation_for
 from chanrong.access.service import SESSION_TTL, AccessError
+from chanrong.access.throttle import TooManyAttempts
 from chanrong.web.deps import SESSION_COOKIE, PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
@@ -30,10 +31,19 @@ def set_session_cookie(response: Response, token: str) -> None:
     )
 
 
-@router.post("/login")
-async def login(creds: Credentials, response: Response, platform: PlatformDep) -> dict[str, str]:
+@router.post("/login", responses={429: {"description": "too many failed logins"}})
+async def login(
+    creds: Credentials, request: Request, response: Response, platform: PlatformDep
+) -> dict[str, str]:
+    """Log in; five failed attempts for a name (twenty from one address) lock it for 15 minutes."""
+    client = request.client.host if request.client else None
     try:
-        token = await run_in_threadpool(platform.access.login, creds.username, creds.password)
+        token = await run_in_threadpool(
+            platform.access.login, creds.username, creds.password, client
+        )
+    except TooManyAttempts as exc:
+        seconds = str(int(exc.retry_after.total_seconds()) + 1)
+        raise HTTPException(429, str(exc), headers={"Retry-After": seconds}) from exc
     except AccessError as exc:
         raise HTTPException(401, str(exc)) from exc
     set_session_cookie(response, token)

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from chanrong.access.rules import Principal, navigation_for
 from chanrong.access.service import AccessError
+from chanrong.access.throttle import TooManyAttempts
 from chanrong.i18n import field_label, t, value_label
 from chanrong.ingest.files import template_fields
 from chanrong.ingest.service import IngestDenied
@@ -58,7 +59,7 @@ def render(
             "lang": lang, "t": lambda key: t(key, lang), "fl": lambda name: field_label(name, lang),
             "vl": lambda value: value_label(str(value), lang), "principal": principal, "org": org,
             "nav": navigation_for(principal) if principal else [], "path": request.url.path,
-            "plotly_js": PLOTLY_JS_URL, **ctx,
+            "plotly_js": PLOTLY_JS_URL, "csrf": request.state.csrf, **ctx,
         },
     )  # fmt: skip
 
@@ -71,17 +72,23 @@ def _guard(request: Request, capability: str | None = None) -> Principal:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, lang: LangDep, failed: bool = False) -> HTMLResponse:
+def login_page(request: Request, lang: LangDep, failed: str | None = None) -> HTMLResponse:
     demo = request.app.state.settings.demo_logins
     return render(request, "login.html", lang, failed=failed, demo_logins=demo)
 
 
 @router.post("/login")
 async def login_submit(
-    platform: PlatformDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    platform: PlatformDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ) -> Response:
+    client = request.client.host if request.client else None
     try:
-        token = await run_in_threadpool(platform.access.login, username, password)
+        token = await run_in_threadpool(platform.access.login, username, password, client)
+    except TooManyAttempts:
+        return RedirectResponse("/login?failed=locked", status_code=303)
     except AccessError:
         return RedirectResponse("/login?failed=1", status_code=303)
     response = RedirectResponse("/", status_code=303)
