@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
 from chanrong.ingest.service import IngestService
 from chanrong.store.accounts import AccountRepository
+from chanrong.store.consents import ConsentRepository
 from chanrong.store.db import Store
 from chanrong.store.events import EventRepository
 from chanrong.store.master import MasterRepository
@@ -22,6 +24,7 @@ class Platform:
         self.accounts = AccountRepository(store)
         self.access = AccessService(self.accounts, self.master, self.clock)
         self.ingest = IngestService(self.events, self.master, self.clock)
+        self.consents = ConsentService(ConsentRepository(store), self.master, self.clock)
 
     @classmethod
     def open(

@@ -55,9 +55,11 @@ def test_wrong_password_and_unknown_user_look_the_same(
 def test_navigation_follows_the_organisation_kind(app_client: TestClient, people: None) -> None:
     login(app_client, "chen")
     me = app_client.get("/api/v1/auth/me").json()
-    assert me["org_kind"] == "sme" and me["navigation"] == ["/data", "/upload", "/quarantine"]
+    assert me["org_kind"] == "sme" and me["navigation"] == [
+        "/data", "/upload", "/quarantine", "/consents", "/audit",
+    ]  # fmt: skip
     login(app_client, "zhou")
-    assert app_client.get("/api/v1/auth/me").json()["navigation"] == []
+    assert app_client.get("/api/v1/auth/me").json()["navigation"] == ["/consents"]
     login(app_client, "ops")
     assert app_client.get("/api/v1/auth/me").json()["navigation"] == [
         "/upload",

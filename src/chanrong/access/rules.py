@@ -17,9 +17,9 @@ class Role(StrEnum):
 # Which roles an organisation kind can hold, and the capabilities each organisation kind has.
 CAPABILITIES: dict[OrgKind, frozenset[str]] = {
     OrgKind.SME: frozenset({"ingest", "own_data", "quarantine", "grade", "consent"}),
-    OrgKind.BANK: frozenset({"bank_workbench", "portfolio"}),
-    OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers"}),
-    OrgKind.PARK: frozenset({"park_cockpit", "members"}),
+    OrgKind.BANK: frozenset({"bank_workbench", "portfolio", "data_access"}),
+    OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers", "data_access"}),
+    OrgKind.PARK: frozenset({"park_cockpit", "members", "data_access"}),
     OrgKind.PLATFORM: frozenset({"ingest", "quarantine", "operations", "registry", "audit"}),
 }
 WRITE_CAPABILITIES = frozenset({"ingest", "consent"})
@@ -57,6 +57,9 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.data", "/data", "own_data"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
+    ("nav.consents", "/consents", "consent"),
+    ("nav.audit", "/audit", "consent"),
+    ("nav.consents", "/consents", "data_access"),
     ("nav.operations", "/operations", "operations"),
 )
 

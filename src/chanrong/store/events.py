@@ -308,13 +308,27 @@ class EventRepository:
             r["errors"] = orjson.loads(r["errors"])
         return rows
 
-    def streams(self, org: str) -> list[dict[str, Any]]:
+    def records(
+        self, kind: str, org: str, *, since: datetime | None = None, until: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """An enterprise's records of one kind, newest first, within [since, until)."""
+        model = EVENT_KINDS[kind]
+        cols = ", ".join(f'"{f.name}"' for f in fields_of(model))
+        return dicts(self.store.cursor().execute(
+            f"SELECT {cols}, received_at FROM {model.table} WHERE org = $org "
+            "AND ($since IS NULL OR event_time >= $since) AND ($until IS NULL OR event_time < $until) "
+            "ORDER BY event_time DESC LIMIT $limit",
+            {"org": org, "since": since, "until": until, "limit": limit}))  # fmt: skip
+
+    def streams(self, org: str, kinds: list[str] | None = None) -> list[dict[str, Any]]:
         """Per event kind: how many records of this enterprise, from which channels, how fresh."""
         parts = [
             f"SELECT '{m.kind}' AS kind, count(*) AS records, max(event_time) AS last_event, "
             f"max(received_at) AS last_received, list(DISTINCT channel) AS channels "
             f"FROM {m.table} WHERE org = $org"
             for m in EVENT_KINDS.values()
+            if kinds is None or m.kind in kinds
         ]
         sql = " UNION ALL ".join(parts) + " ORDER BY records DESC, kind"
         return dicts(self.store.cursor().execute(sql, {"org": org}))

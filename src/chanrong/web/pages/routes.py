@@ -11,13 +11,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from chanrong.access.rules import Principal, navigation_for
+from chanrong.access.consent import PUBLIC_KINDS, PURPOSES_BY_KIND, ConsentError, Purpose, Scope
+from chanrong.access.consents import ConsentForbidden, ConsentNotFound
+from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
 from chanrong.i18n import field_label, t, value_label
 from chanrong.ingest.files import template_fields
 from chanrong.ingest.service import IngestDenied
 from chanrong.model import EVENT_KINDS
+from chanrong.model.master import OrgKind
+from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
@@ -205,6 +209,101 @@ def operations_page(request: Request, platform: PlatformDep, lang: LangDep) -> H
         users=platform.accounts.users(),
         services={svc.name: svc.status() for svc in request.app.state.services},
     )  # fmt: skip
+
+
+# --- consents and audit --------------------------------------------------------------------------
+
+
+def _consent_page(
+    request: Request, platform: Platform, lang: str, principal: Principal, error: str | None = None
+) -> HTMLResponse:
+    is_sme = principal.org_kind is OrgKind.SME
+    consents = platform.consents.visible(principal)
+    wanted = (OrgKind.BANK, OrgKind.CORE_ENTERPRISE, OrgKind.PARK) if is_sme else (OrgKind.SME,)
+    parties = [o for o in platform.master.list("organisation") if o["org_kind"] in wanted]
+    purposes = sorted(Purpose) if is_sme else sorted(PURPOSES_BY_KIND.get(principal.org_kind, ()))
+    return render(
+        request, "consents.html", lang, principal, is_sme=is_sme, consents=consents,
+        pending=[c for c in consents if c["status"] == "requested" and c["grantor"] == principal.org],
+        can_decide=principal.role is Role.ADMIN, parties=parties, scopes=list(Scope),
+        purposes=[p.value for p in purposes], error=error,
+    )  # fmt: skip
+
+
+def _consent_guard(request: Request) -> Principal:
+    principal = _principal(request)
+    if not (principal.can("consent") or principal.can("data_access")):
+        raise HTTPException(403, "not available to your organisation")
+    return principal
+
+
+@router.get("/consents", response_class=HTMLResponse)
+def consents_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    return _consent_page(request, platform, lang, _consent_guard(request))
+
+
+@router.post("/consents/{action}", response_class=HTMLResponse)
+async def consent_form(
+    request: Request, platform: PlatformDep, lang: LangDep, action: str
+) -> Response:
+    """Grant or request a consent from the form on the consents page."""
+    principal = _consent_guard(request)
+    form = await request.form()
+    if action not in ("grant", "request"):
+        raise HTTPException(404, "no such action")
+    fn = platform.consents.grant if action == "grant" else platform.consents.request
+    try:
+        days = int(str(form.get("days") or 365))
+        fn(principal, str(form.get("party", "")), [str(s) for s in form.getlist("scopes")],
+           str(form.get("purpose", "")), days=days)  # fmt: skip
+    except (ConsentError, ConsentForbidden, ValueError) as exc:
+        return _consent_page(request, platform, lang, principal, error=str(exc))
+    return RedirectResponse("/consents", status_code=303)
+
+
+@router.post("/consents/{consent_id}/{decision}", response_class=HTMLResponse)
+def consent_decision(
+    request: Request, platform: PlatformDep, lang: LangDep, consent_id: str, decision: str
+) -> Response:
+    principal = _consent_guard(request)
+    actions = {"authorise": platform.consents.authorise, "reject": platform.consents.reject,
+               "revoke": platform.consents.revoke}  # fmt: skip
+    if decision not in actions:
+        raise HTTPException(404, "no such decision")
+    try:
+        actions[decision](principal, consent_id)
+    except (ConsentError, ConsentForbidden, ConsentNotFound) as exc:
+        return _consent_page(request, platform, lang, principal, error=str(exc))
+    return RedirectResponse("/consents", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    principal = _consent_guard(request)
+    return render(request, "audit.html", lang, principal,
+                  is_sme=principal.org_kind is OrgKind.SME,
+                  entries=platform.consents.audit_for(principal))  # fmt: skip
+
+
+@router.get("/orgs/{uscc}", response_class=HTMLResponse)
+def org_view(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = ""
+) -> HTMLResponse:
+    """Another enterprise's data streams, under consent (the same door as the API)."""
+    principal = _consent_guard(request)
+    kinds = [k for k in EVENT_KINDS if k not in PUBLIC_KINDS]
+    streams, refused = [], None
+    try:
+        streams = platform.consents.read(
+            principal, uscc, kinds, purpose, f"GET /orgs/{uscc}",
+            lambda allowed: platform.events.streams(uscc, sorted(allowed)),
+        )  # fmt: skip
+    except ConsentForbidden as exc:
+        refused = str(exc)
+    owner = platform.master.organisation(uscc) if not refused else None
+    return render(request, "orgview.html", lang, principal, uscc=uscc, owner=owner,
+                  purpose=purpose, purposes=[p.value for p in Purpose], streams=streams,
+                  refused=refused)  # fmt: skip
 
 
 def login_redirect(request: Request) -> RedirectResponse:

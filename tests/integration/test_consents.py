@@ -1,0 +1,160 @@
+"""The consent life cycle over the API, the one authorisation door, and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chanrong.access.rules import Role
+from chanrong.clock import FixedClock
+from chanrong.platform import Platform
+from chanrong.web.app import Settings, create_app
+from tests.conftest import BANK, OTHER_SME, PASSWORD, PLATFORM_ORG, SME, telemetry
+
+
+@pytest.fixture
+def parties(platform: Platform, sme_key: str) -> Iterator[dict[str, TestClient]]:
+    platform.access.add_user(SME, "chen", PASSWORD, role=Role.ADMIN)
+    platform.access.add_user(SME, "xiao", PASSWORD, role=Role.VIEWER)
+    platform.access.add_user(OTHER_SME, "li", PASSWORD, role=Role.ADMIN)
+    platform.access.add_user(BANK, "zhou", PASSWORD, role=Role.MEMBER)
+    platform.access.add_user(PLATFORM_ORG, "ops", PASSWORD, role=Role.ADMIN)
+    app = create_app(platform, Settings())
+    clients = {}
+    with TestClient(app) as first:
+        for name in ("chen", "xiao", "li", "zhou", "ops"):
+            c = TestClient(app)
+            r = c.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
+            assert r.status_code == 200
+            c.headers["x-csrf-token"] = c.cookies["chanrong_csrf"]  # as the pages' script does
+            clients[name] = c
+        keyed = TestClient(app, headers={"authorization": f"Bearer {sme_key}"})
+        keyed.post("/api/v1/ingest/telemetry", json=[telemetry(i) for i in range(5)])
+        clients["gateway"] = keyed
+        assert first.get("/healthz").status_code == 200
+        yield clients
+
+
+def read(client: TestClient, kind: str = "telemetry", purpose: str = "pre_loan", **q: str):
+    return client.get(f"/api/v1/orgs/{SME}/records/{kind}", params={"purpose": purpose, **q})
+
+
+ASK = {"grantor": SME, "scopes": ["production_energy"], "purpose": "pre_loan", "days": 30}
+
+
+def test_request_authorise_read_revoke(parties: dict[str, TestClient]) -> None:
+    bank, sme = parties["zhou"], parties["chen"]
+    asked = bank.post("/api/v1/consents", json=ASK)
+    assert asked.status_code == 201 and asked.json()["status"] == "requested"
+    cid = asked.json()["consent_id"]
+    assert read(bank).status_code == 403  # not yet authorised
+
+    assert parties["xiao"].post(f"/api/v1/consents/{cid}/authorise").status_code == 403
+    assert bank.post(f"/api/v1/consents/{cid}/authorise").status_code == 403  # not the grantor
+    assert parties["li"].get(f"/api/v1/consents/{cid}").status_code == 404  # not a party
+    done = sme.post(f"/api/v1/consents/{cid}/authorise").json()
+    assert done["status"] == "authorised" and len(done["terms_sha256"]) == 64
+
+    rows = read(bank)
+    assert rows.status_code == 200 and len(rows.json()) == 5
+    assert read(bank, "invoice").status_code == 403  # transactions were not granted
+    assert read(bank, purpose="post_loan").status_code == 403  # another purpose
+    assert bank.get(f"/api/v1/orgs/{SME}/streams", params={"purpose": "pre_loan"}).json()[0][
+        "kind"
+    ] in {"telemetry", "energy", "work_order", "production_report", "inventory_movement",
+          "shipment"}  # fmt: skip
+
+    who = sme.get("/api/v1/audit").json()
+    allowed = [a for a in who if a["allowed"] and a["kind"] == "telemetry"]
+    assert allowed and allowed[0]["reader_org"] == BANK and allowed[0]["reader_user"] == "zhou"
+    assert allowed[0]["records"] == 5 and allowed[0]["consent_id"] == cid
+    assert any(not a["allowed"] for a in who)  # refused reads are on record too
+
+    revoked = sme.delete(f"/api/v1/consents/{cid}", params={"reason": "loan repaid"}).json()
+    assert revoked["status"] == "revoked" and revoked["revoke_reason"] == "loan repaid"
+    assert read(bank).status_code == 403  # the very next request
+
+
+def test_granted_consents_expire_and_bound_the_data_period(
+    parties: dict[str, TestClient], clock: FixedClock
+) -> None:
+    sme, bank = parties["chen"], parties["zhou"]
+    grant = {"grantee": BANK, "scopes": ["production_energy"], "purpose": "post_loan",
+             "days": 1, "data_to": "2026-03-01"}  # fmt: skip
+    given = sme.post("/api/v1/consents/grant", json=grant)
+    assert given.status_code == 201 and given.json()["status"] == "authorised"
+    # the records are from 2026-03-02: outside the consented data period
+    assert read(bank, purpose="post_loan").json() == []
+    clock.advance(days=2)
+    relogin = bank.post("/api/v1/auth/login", json={"username": "zhou", "password": PASSWORD})
+    assert relogin.status_code == 200  # the 12-hour session ran out too
+    assert bank.get(f"/api/v1/consents/{given.json()['consent_id']}").json()["status"] == "expired"
+    assert read(bank, purpose="post_loan").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status"),
+    [
+        ("zhou", {**ASK, "purpose": "supplier_sourcing"}, 400),  # not a bank's purpose
+        ("zhou", {**ASK, "scopes": ["everything"]}, 400),
+        ("zhou", {**ASK, "grantor": BANK}, 400),  # only enterprises grant
+        ("zhou", {**ASK, "days": 5000}, 400),
+        ("chen", ASK, 403),  # an SME does not ask for data
+        ("ops", ASK, 403),  # the operator administers, it does not read business data
+        ("gateway", ASK, 403),  # keys do not decide on consents
+    ],
+)
+def test_bad_requests_are_refused_with_the_reason(
+    parties: dict[str, TestClient], who: str, body: dict, status: int
+) -> None:
+    answer = parties[who].post("/api/v1/consents", json=body)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["detail"]
+
+
+def test_operator_and_strangers_read_nothing(parties: dict[str, TestClient]) -> None:
+    for who in ("ops", "li", "zhou"):
+        assert read(parties[who]).status_code == 403
+        assert parties[who].get(f"/api/v1/orgs/{SME}/streams",
+                                params={"purpose": "pre_loan"}).status_code == 403  # fmt: skip
+    assert read(parties["chen"]).status_code == 200  # one's own data, not audited
+    assert parties["chen"].get("/api/v1/audit").json()[0]["reader_org"] in (BANK, OTHER_SME,
+                                                                            PLATFORM_ORG)  # fmt: skip
+
+
+def test_the_consent_pages_walk_the_whole_cycle(platform: Platform, sme_key: str) -> None:
+    from tests.conftest import form_post
+
+    platform.access.add_user(SME, "chen", PASSWORD, role=Role.ADMIN)
+    platform.access.add_user(BANK, "zhou", PASSWORD, role=Role.MEMBER)
+    app = create_app(platform, Settings())
+    with TestClient(app) as sme, TestClient(app) as bank:
+        TestClient(app, headers={"authorization": f"Bearer {sme_key}"}).post(
+            "/api/v1/ingest/telemetry", json=[telemetry(i) for i in range(3)]
+        )
+        form_post(sme, "/login", {"username": "chen", "password": PASSWORD})
+        form_post(bank, "/login", {"username": "zhou", "password": PASSWORD})
+        page = bank.get("/consents").text
+        assert "申请数据授权" in page and "测试模具厂" in page
+        asked = form_post(bank, "/consents/request", {"party": SME, "scopes": "production_energy",
+                                                      "purpose": "pre_loan", "days": "90"})  # fmt: skip
+        assert asked.status_code == 200 and "待审批" in asked.text
+        cid = platform.consents.repo.of_party(BANK)[0]["consent_id"]
+        refused = bank.get(f"/orgs/{SME}", params={"purpose": "pre_loan"}).text
+        assert "没有有效授权" in refused and "设备数据" not in refused
+
+        pending = sme.get("/consents").text
+        assert "待处理的申请" in pending and cid in pending and "测试银行" in pending
+        done = form_post(sme, f"/consents/{cid}/authorise", {})
+        assert "已授权" in done.text
+
+        view = bank.get(f"/orgs/{SME}", params={"purpose": "pre_loan"}).text
+        assert "设备数据" in view and "测试模具厂" in view
+        audit = sme.get("/audit").text
+        assert "测试银行" in audit and "zhou" in audit and "允许" in audit and "拒绝" in audit
+        form_post(sme, f"/consents/{cid}/revoke", {})
+        assert "没有有效授权" in bank.get(f"/orgs/{SME}", params={"purpose": "pre_loan"}).text
+        bad = form_post(bank, "/consents/request", {"party": SME, "purpose": "pre_loan"})
+        assert "at least one scope" in bad.text
