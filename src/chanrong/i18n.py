@@ -14,6 +14,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.upload": ("数据上报", "Report data"),
     "nav.quarantine": ("待处理数据", "Quarantine"),
     "nav.consents": ("数据授权", "Data consents"),
+    "quarantine.masked": ("原始数据仅提交方可见", "raw data visible to the sender only"),
     "nav.audit": ("谁读取了我的数据", "Who read my data"),
     "consent.title": ("数据授权", "Data consents"),
     "consent.explain_sme": (

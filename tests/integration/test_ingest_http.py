@@ -89,7 +89,7 @@ def test_each_rejection_names_record_field_and_reason(
     assert by_index[2]["errors"][0]["reason"] == f"unknown device CNC-99 of {SME}"
     assert "more than 5 minutes ahead" in by_index[3]["errors"][0]["reason"]
     assert platform.events.count("telemetry") == 1
-    assert len(platform.events.quarantine(SME)) == 12
+    assert len(platform.events.quarantine(SME, viewer=SME)) == 12
 
 
 def test_units_must_exist_and_fit(client: TestClient) -> None:
@@ -221,12 +221,12 @@ def test_corrected_record_resolves_its_quarantine_entry(
 ) -> None:
     post(client, "telemetry", [telemetry(1, counter=-1)])
     post(client, "telemetry", [telemetry(1, counter=-1)])
-    [entry] = platform.events.quarantine(SME)
+    [entry] = platform.events.quarantine(SME, viewer=SME)
     assert entry["times_seen"] == 2 and entry["record_id"] == "t-1"
     assert orjson.loads(entry["raw"])["counter"] == -1
     post(client, "telemetry", [telemetry(1)])
-    assert platform.events.quarantine(SME) == []
-    assert len(platform.events.quarantine(SME, include_resolved=True)) == 1
+    assert platform.events.quarantine(SME, viewer=SME) == []
+    assert len(platform.events.quarantine(SME, viewer=SME, include_resolved=True)) == 1
 
 
 def test_quarantine_api_and_csv_export(client: TestClient) -> None:

@@ -71,7 +71,7 @@ def test_published_batches_are_checked_stored_once_and_acknowledged(
     assert stored(platform) == 50
     channel = platform.store.cursor().execute("SELECT DISTINCT channel FROM ev_telemetry")
     assert channel.fetchall() == [("device",)]
-    assert platform.events.quarantine(SME)[0]["record_id"] == "t-50"
+    assert platform.events.quarantine(SME, viewer=SME)[0]["record_id"] == "t-50"
 
     gateway.publish(topic, batch)  # the same batch again
     again = gateway.ack()

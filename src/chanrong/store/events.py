@@ -289,8 +289,15 @@ class EventRepository:
         return dicts(self.store.cursor().execute(sql, args))
 
     def quarantine(
-        self, submitter: str | None = None, *, include_resolved: bool = False, limit: int = 200
+        self,
+        submitter: str | None = None,
+        *,
+        viewer: str,
+        include_resolved: bool = False,
+        limit: int = 200,
     ) -> list[dict[str, Any]]:
+        """Rejected records, newest first. The raw payload is business data: only the
+        organisation that sent it (`viewer`) sees it; the operator sees the reasons."""
         clauses, args = [], []
         if submitter:
             clauses.append("submitter = ?")
@@ -306,6 +313,8 @@ class EventRepository:
         )
         for r in rows:
             r["errors"] = orjson.loads(r["errors"])
+            if r["submitter"] != viewer:
+                r["raw"] = None
         return rows
 
     def records(

@@ -148,7 +148,7 @@ def quarantine(
 ) -> list[dict[str, Any]]:
     """Rejected records with their raw payload and reasons."""
     return platform.events.quarantine(
-        _own_or_all(principal), include_resolved=include_resolved, limit=limit
+        _own_or_all(principal), viewer=principal.org, include_resolved=include_resolved, limit=limit
     )
 
 
@@ -162,7 +162,10 @@ def quarantine_csv(
 ) -> Response:
     """The quarantine as CSV (UTF-8 with BOM, opens in Excel)."""
     rows = platform.events.quarantine(
-        _own_or_all(principal), include_resolved=include_resolved, limit=1_000_000
+        _own_or_all(principal),
+        viewer=principal.org,
+        include_resolved=include_resolved,
+        limit=1_000_000,
     )
     out = io.StringIO()
     writer = csv.writer(out)

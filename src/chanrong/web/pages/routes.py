@@ -196,7 +196,9 @@ def quarantine_page(
 ) -> HTMLResponse:
     principal = _guard(request, "quarantine")
     owner = None if principal.can("operations") else principal.org
-    rows = platform.events.quarantine(owner, include_resolved=resolved, limit=500)
+    rows = platform.events.quarantine(
+        owner, viewer=principal.org, include_resolved=resolved, limit=500
+    )
     return render(request, "quarantine.html", lang, principal, rows=rows, resolved=resolved)
 
 
