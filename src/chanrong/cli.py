@@ -150,13 +150,14 @@ def demo(
     mqtt: MqttOption = None,
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
-    from chanrong.sim.demo import backfill, demo_park, register
+    from chanrong.sim.demo import backfill, demo_consents, demo_park, register
     from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
     from chanrong.web.app import Settings
 
     platform = _open(db, memory_limit)
     park, created = demo_park(platform, preset=preset, firms=firms, days=days)
     register(platform, park)
+    demo_consents(platform, park)
     with _history_progress() as progress:
         task = progress.add_task("history", total=park.days + 1, records=0)
 

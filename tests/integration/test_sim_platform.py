@@ -166,6 +166,11 @@ def test_simulate_cli_writes_files_and_ground_truth(tmp_path: Path) -> None:
                                     "--days", "2"])  # fmt: skip
     assert demo.exit_code == 0, demo.output
     assert "qingxi" in demo.output and "records stored" in demo.output
+    seeded = Platform(Store(db))
+    statuses = sorted(c["status"] for c in seeded.consents.repo.of_party(
+        seeded.accounts.user_by_name("bank")["org"]))  # type: ignore[index]  # fmt: skip
+    seeded.close()
+    assert statuses == ["authorised", "requested"]  # the demo bank has one of each
 
 
 @pytest.mark.parametrize("preset", ["garment", "packaging"])

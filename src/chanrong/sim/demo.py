@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from chanrong.access.rules import Role
+from chanrong.access.rules import Principal, Role
+from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.park import Park, build_park
 from chanrong.sim.run import PlatformSink, Runner
@@ -35,6 +36,34 @@ def register(platform: Platform, park: Park) -> dict[str, int]:
                                      display_name=login.display_name, role=Role.ADMIN)  # fmt: skip
             users += 1
     return {"organisations": len(orgs), "master_records": len(masters), "users": users}
+
+
+def demo_consents(platform: Platform, park: Park) -> int:
+    """A few consents so every demo login has something to see (once per database)."""
+    bank, buyer, park_org = park.banks[0].uscc, park.buyers[0].uscc, park.park.uscc
+    if platform.consents.repo.of_party(bank):
+        return 0
+    qingxi, donghai, hongsheng = (f.uscc for f in park.firms[:3])
+
+    def admin(org: str, kind: OrgKind, name: str) -> Principal:
+        return Principal(org=org, org_kind=kind, role=Role.ADMIN, username=name)
+
+    c = platform.consents
+    sme = {f: admin(f, OrgKind.SME, u) for f, u in
+           ((qingxi, "qingxi"), (donghai, "donghai"), (hongsheng, "hongsheng"))}  # fmt: skip
+    lender = admin(bank, OrgKind.BANK, "bank")
+    purchaser = admin(buyer, OrgKind.CORE_ENTERPRISE, "buyer")
+    committee = admin(park_org, OrgKind.PARK, "park")
+    c.grant(sme[qingxi], bank, ["production_energy", "transactions", "credit_standing"], "in_loan",
+            note="流动资金贷款 授信审查")  # fmt: skip
+    c.request(lender, donghai, ["production_energy", "movable_assets"], "pre_loan",
+              note="存货质押融资 预审")  # fmt: skip
+    c.grant(sme[qingxi], buyer, ["quality", "production_energy"], "supplier_performance",
+            days=180)  # fmt: skip
+    c.request(purchaser, donghai, ["quality"], "supplier_sourcing")
+    asked = c.request(committee, hongsheng, ["production_energy", "carbon"], "park_services")
+    c.authorise(sme[hongsheng], asked["consent_id"])
+    return 5
 
 
 def local_today(now: datetime) -> date:
