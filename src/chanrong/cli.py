@@ -349,6 +349,51 @@ def simulate_live(
     )
 
 
+devkey_app = typer.Typer(
+    help="Ed25519 keys with which gateways sign their batches.", no_args_is_help=True
+)
+app.add_typer(devkey_app, name="devicekey")
+
+
+@devkey_app.command("generate")
+def devicekey_generate(
+    out: Annotated[Path, typer.Option(help="where to write the private key (PEM)")],
+) -> None:
+    """Make a key pair for a gateway: the private key stays on the gateway; register the public one."""
+    from chanrong.access.signatures import new_private_key_pem
+
+    if out.exists():
+        _fail(f"{out} exists; not overwriting a key")
+    pem, public = new_private_key_pem()
+    out.write_bytes(pem)
+    out.chmod(0o600)
+    console.print(f"private key: {out}")
+    print(public)
+
+
+@devkey_app.command("register")
+def devicekey_register(
+    org: Annotated[str, typer.Argument(help="enterprise USCC")],
+    public_key: Annotated[str, typer.Argument(help="base64 public key from `generate`")],
+    device: Annotated[str | None, typer.Option(help="device or gateway code")] = None,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Register a gateway's public key (with no server running; the API does it otherwise)."""
+    from chanrong.access.signatures import SignatureError
+
+    platform = _open(db)
+    owner = platform.master.organisation(org)
+    if owner is None:
+        _fail(f"organisation {org} is not registered")
+    admin = Principal(org=org, org_kind=OrgKind(owner.org_kind), role=Role.ADMIN, username="cli")
+    try:
+        row = platform.access.register_device_key(admin, public_key, device, "cli")
+    except (AccessError, SignatureError) as exc:
+        _fail(str(exc))
+    platform.close()
+    print(row["key_id"])
+
+
 mqtt_app = typer.Typer(help="The MQTT broker the platform subscribes to.", no_args_is_help=True)
 app.add_typer(mqtt_app, name="mqtt")
 

@@ -14,9 +14,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from chanrong.access.rules import Principal, Role
+from chanrong.access.signatures import new_private_key_pem
 from chanrong.ingest.gateway import MappingError, load_mapping
 from chanrong.ingest.mqtt import MqttIngest
-from chanrong.model.master import Device, DeviceType
+from chanrong.model.master import Device, DeviceType, OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.devices import Machine, mapping_toml
 from chanrong.store.db import Store
@@ -151,6 +153,12 @@ def test_gateway_over_http_keeps_readings_until_the_platform_is_up(
     tmp_path: Path, seeded_db: tuple[Path, str]
 ) -> None:
     db, key = seeded_db
+    pem, public = new_private_key_pem()
+    (tmp_path / "gw.pem").write_bytes(pem)
+    owner = Platform(Store(db))
+    admin = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    key_id = owner.access.register_device_key(admin, public, "GW-SIM")["key_id"]
+    owner.close()
     modbus_port, http_port = _free_port(), _free_port()
     device = spawn(["simulate", "device", "--protocol", "modbus", "--port", str(modbus_port),
                     "--devices", "CNC-01", "--rate", "36000"], tmp_path / "modbus.log")  # fmt: skip
@@ -158,7 +166,8 @@ def test_gateway_over_http_keeps_readings_until_the_platform_is_up(
     mapping.write_text(mapping_toml(
         [Machine("CNC-01")], "modbus", "127.0.0.1", modbus_port, org=SME,
         publish=f"http://127.0.0.1:{http_port}", api_key=key, interval_s=INTERVAL,
-        buffer=str(tmp_path / "spool"),
+        buffer=str(tmp_path / "spool"), signing_key=str(tmp_path / "gw.pem"),
+        signing_key_id=key_id,
     ))  # fmt: skip
     gateway = spawn(["gateway", str(mapping)], tmp_path / "gateway.log")
     server = Server(db, tmp_path / "server.log", port=http_port)
@@ -179,13 +188,14 @@ def test_gateway_over_http_keeps_readings_until_the_platform_is_up(
     assert status["pending_files"] == 0 and status["published"] == status["polled"] > 6
     check = Platform(Store(db))
     try:
-        rows = (
-            check.store.cursor()
-            .execute(
-                "SELECT count(*), count(DISTINCT id), min(channel), max(channel) FROM ev_telemetry"
-            )
-            .fetchone()
-        )
+        cur = check.store.cursor()
+        rows = cur.execute(
+            "SELECT count(*), count(DISTINCT id), min(channel), max(channel) FROM ev_telemetry"
+        ).fetchone()
+        signers = cur.execute(
+            "SELECT list(DISTINCT signed_by) FROM ingest_batches WHERE kind = 'telemetry'"
+        ).fetchone()
     finally:
         check.close()
     assert rows == (status["polled"], status["polled"], "device", "device")
+    assert signers == ([key_id],)  # every batch signed by the gateway's own key

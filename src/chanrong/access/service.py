@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from chanrong.access.rules import Principal, Role
 from chanrong.access.secrets import hash_password, new_token, same, token_hash, verify_password
+from chanrong.access.signatures import SignatureError, public_key_from_text, public_key_text, verify
 from chanrong.access.throttle import LoginThrottle
 from chanrong.clock import Clock
 from chanrong.model.master import Organisation, OrgKind
@@ -108,3 +110,36 @@ class AccessService:
         return self._principal(
             row["org"], Role.MEMBER, api_key_id=row["key_id"], display_name=row["name"]
         )
+
+    # device signing keys ------------------------------------------------------------------------
+    def register_device_key(
+        self, principal: Principal, public_key: str, device: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Register a gateway's or device's Ed25519 public key; batches it signs are marked."""
+        if principal.api_key_id or principal.role is not Role.ADMIN or not principal.can("ingest"):
+            raise AccessError("an administrator of the enterprise registers device keys")
+        key = public_key_text(public_key_from_text(public_key))
+        key_id = "dk_" + new_token(6).replace("_", "x").replace("-", "y")
+        self.accounts.add_device_key(key_id, principal.org, device, key, name, self.clock.now())
+        row = self.accounts.device_key(key_id)
+        assert row is not None
+        return row
+
+    def revoke_device_key(self, principal: Principal, key_id: str) -> None:
+        if principal.api_key_id or principal.role is not Role.ADMIN:
+            raise AccessError("an administrator of the enterprise revokes device keys")
+        if not self.accounts.revoke_device_key(key_id, principal.org, self.clock.now()):
+            raise AccessError(f"no active device key {key_id} of your enterprise")
+
+    def check_signature(
+        self, principal: Principal, key_id: str, signature: str, body: bytes
+    ) -> str:
+        """The key id when `signature` is the submitter's device key over `body`."""
+        row = self.accounts.device_key(key_id)
+        if row is None or row["org"] != principal.org:
+            raise SignatureError(f"unknown device key {key_id} for enterprise {principal.org}")
+        if row["revoked_at"] is not None:
+            raise SignatureError(f"device key {key_id} was revoked on {row['revoked_at']:%Y-%m-%d}")
+        verify(row["public_key"], body, signature, key_id)
+        return key_id

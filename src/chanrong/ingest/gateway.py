@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import orjson
 
+from chanrong.access.signatures import KEY_HEADER, SIGNATURE_HEADER, load_private_key, sign
 from chanrong.ingest.mqtt import BrokerUrl, client, record_topic
 from chanrong.model.events import RunState
 
@@ -89,6 +90,8 @@ class GatewayConfig:
     devices: tuple[DeviceMap, ...]
     api_key: str | None = None
     batch_max: int = 5000
+    signing_key: Path | None = None  # Ed25519 private key (PEM) to sign each HTTP batch
+    signing_key_id: str | None = None  # its id on the platform
 
 
 def load_mapping(path: str | Path) -> GatewayConfig:
@@ -105,6 +108,10 @@ def load_mapping(path: str | Path) -> GatewayConfig:
         raise MappingError("[publish] url is required (mqtt://... or http://...)")
     if pub["url"].startswith("http") and not pub.get("api_key"):
         raise MappingError("[publish] api_key is required for an HTTP url")
+    if bool(pub.get("signing_key")) != bool(pub.get("signing_key_id")):
+        raise MappingError("[publish] signing_key and signing_key_id go together")
+    if pub.get("signing_key") and not pub["url"].startswith("http"):
+        raise MappingError("[publish] signed batches are sent over HTTP; MQTT carries no signature")
     devices = []
     for i, d in enumerate(doc.get("device", [])):
         where = f"device #{i + 1} ({d.get('code', '?')})"
@@ -129,6 +136,8 @@ def load_mapping(path: str | Path) -> GatewayConfig:
         buffer=Path(gw.get("buffer", "data/gateway-buffer")), publish_url=pub["url"],
         devices=tuple(devices), api_key=pub.get("api_key"),
         batch_max=int(gw.get("batch_max", 5000)),
+        signing_key=Path(pub["signing_key"]) if pub.get("signing_key") else None,
+        signing_key_id=pub.get("signing_key_id"),
     )  # fmt: skip
 
 
@@ -305,10 +314,15 @@ class HttpPublisher:
         self.client = httpx.AsyncClient(
             timeout=30, headers={"authorization": f"Bearer {config.api_key}"}
         )
+        self.key_id = config.signing_key_id
+        self.key = load_private_key(config.signing_key.read_bytes()) if config.signing_key else None
 
     async def send(self, records: list[dict[str, Any]]) -> None:
-        r = await self.client.post(self.url, content=orjson.dumps(records),
-                                   headers={"content-type": "application/json"})  # fmt: skip
+        body = orjson.dumps(records)
+        headers = {"content-type": "application/json"}
+        if self.key is not None and self.key_id:
+            headers.update({KEY_HEADER: self.key_id, SIGNATURE_HEADER: sign(self.key, body)})
+        r = await self.client.post(self.url, content=body, headers=headers)
         if r.status_code >= 500 or r.status_code in (408, 429):
             raise ConnectionError(f"platform answered {r.status_code}")
         if r.status_code != 200:  # our mistake (mapping, key): keeping it would block the spool

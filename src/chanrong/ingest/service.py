@@ -62,6 +62,7 @@ class IngestService:
         channel: Channel | None = None,
         filename: str | None = None,
         content_sha256: str | None = None,
+        signed_by: str | None = None,
     ) -> IngestResult:
         if kind not in EVENT_KINDS:
             raise UnknownKind(kind)
@@ -76,6 +77,7 @@ class IngestService:
             scope_org=principal.ingest_scope,
             filename=filename,
             content_sha256=content_sha256,
+            signed_by=signed_by,
         )
 
     def replay(self, kind: str, batch: TableBatch, principal: Principal) -> IngestResult:

@@ -187,6 +187,8 @@ def mapping_toml(
     source: str = "GW-SIM",
     interval_s: float = 60.0,
     buffer: str = "data/gateway-buffer",
+    signing_key: str | None = None,
+    signing_key_id: str | None = None,
 ) -> str:
     """A gateway mapping file for these machines (see docs/gateway.md)."""
     out = [
@@ -195,6 +197,8 @@ def mapping_toml(
     ]  # fmt: skip
     if api_key:
         out.append(f'api_key = "{api_key}"')
+    if signing_key and signing_key_id:
+        out += [f'signing_key = "{signing_key}"', f'signing_key_id = "{signing_key_id}"']
     for i, m in enumerate(machines):
         out += ["", "[[device]]", f'code = "{m.code}"', f'protocol = "{protocol}"']
         if protocol == "modbus":

@@ -109,3 +109,32 @@ class AccountRepository:
                 [org],
             )
         )
+
+    # device signing keys ----------------------------------------------------------------------
+    def add_device_key(
+        self, key_id: str, org: str, device: str | None, public_key: str, name: str | None,
+        now: datetime,
+    ) -> None:  # fmt: skip
+        with self.store.transaction() as cur:
+            cur.execute(
+                "INSERT INTO device_keys VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                [key_id, org, device, public_key, name, now],
+            )
+
+    def device_key(self, key_id: str) -> dict[str, Any] | None:
+        rows = dicts(self.store.cursor().execute(
+            "SELECT * FROM device_keys WHERE key_id = ?", [key_id]))  # fmt: skip
+        return rows[0] if rows else None
+
+    def device_keys(self, org: str) -> list[dict[str, Any]]:
+        return dicts(self.store.cursor().execute(
+            "SELECT * FROM device_keys WHERE org = ? ORDER BY created_at DESC", [org]))  # fmt: skip
+
+    def revoke_device_key(self, key_id: str, org: str, now: datetime) -> bool:
+        with self.store.transaction() as cur:
+            row = cur.execute(
+                "UPDATE device_keys SET revoked_at = ? WHERE key_id = ? AND org = ? "
+                "AND revoked_at IS NULL RETURNING 1",
+                [now, key_id, org],
+            ).fetchone()
+        return row is not None

@@ -60,6 +60,7 @@ class IngestResult(BaseModel):
     """What an ingest call answers: counts, and each rejected record with its reasons."""
 
     batch_id: int
+    signed_by: str | None = None  # the device key that signed the batch, when one did
     kind: str
     records: int
     accepted: int
@@ -173,6 +174,7 @@ class EventRepository:
         filename: str | None = None,
         content_sha256: str | None = None,
         replay: bool = False,
+        signed_by: str | None = None,
     ) -> IngestResult:
         """Check and append one batch. With `replay`, an Arrow batch may carry per-row
         `submitter` and `received_at` (never later than now): history back-filled by the
@@ -220,9 +222,11 @@ class EventRepository:
             )
             digest = content_sha256 or _digest(batch)
             cur.execute(
-                "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ingest_batches (batch_id, kind, channel, submitter, received_at, "
+                "content_sha256, filename, records, accepted, duplicates, rejected, signed_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch_id, kind, default_channel, submitter, now, digest, filename, records,
-                 inserted, valid - inserted, records - valid],
+                 inserted, valid - inserted, records - valid, signed_by],
             )  # fmt: skip
             listed = cur.execute(
                 "SELECT idx, CAST(id AS VARCHAR), to_json(errors) FROM checked "
@@ -233,6 +237,7 @@ class EventRepository:
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         return IngestResult(
             batch_id=batch_id,
+            signed_by=signed_by,
             kind=kind,
             records=records,
             accepted=inserted,

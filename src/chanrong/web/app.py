@@ -150,7 +150,8 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     guarded = [Depends(csrf_guard)]
-    for router in (auth.router, ingest.router, data.router, consents.router, pages.router):
+    routers = (auth.router, auth.keys, ingest.router, data.router, consents.router, pages.router)
+    for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)
     return app

@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chanrong.access.rules import navigation_for
 from chanrong.access.service import SESSION_TTL, AccessError
+from chanrong.access.signatures import SignatureError
 from chanrong.access.throttle import TooManyAttempts
 from chanrong.web.deps import SESSION_COOKIE, PlatformDep, PrincipalDep
 
@@ -66,3 +67,43 @@ def me(principal: PrincipalDep) -> dict[str, Any]:
         "api_key_id": principal.api_key_id,
         "navigation": [path for _, path in navigation_for(principal)],
     }
+
+
+keys = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+class DeviceKeyIn(BaseModel):
+    public_key: str = Field(description="Ed25519 public key: base64 of its 32 bytes, or PEM")
+    device: str | None = Field(None, description="the device or gateway code it belongs to")
+    name: str | None = Field(None, max_length=200)
+
+
+@keys.post("/device-keys", status_code=201)
+def add_device_key(
+    body: DeviceKeyIn, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Register a gateway's or device's public key; batches it signs are marked device-signed."""
+    try:
+        return platform.access.register_device_key(principal, body.public_key, body.device,
+                                                   body.name)  # fmt: skip
+    except AccessError as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except SignatureError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@keys.get("/device-keys")
+def device_keys(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Your enterprise's device keys."""
+    return platform.accounts.device_keys(principal.org)
+
+
+@keys.delete("/device-keys/{key_id}")
+def revoke_device_key(
+    key_id: str, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, str]:
+    try:
+        platform.access.revoke_device_key(principal, key_id)
+    except AccessError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return {"status": "revoked", "key_id": key_id}

@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from chanrong.access.signatures import KEY_HEADER, SIGNATURE_HEADER, SignatureError
 from chanrong.ingest.decode import (
     ARROW_TYPES,
     JSON_TYPES,
@@ -49,6 +50,18 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _signed_by(request: Request, platform: Any, principal: Any, body: bytes) -> str | None:
+    """The device key that signed this body, when the request says it is signed."""
+    key_id = request.headers.get(KEY_HEADER)
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not key_id and not signature:
+        return None
+    if not key_id or not signature:
+        raise SignatureError(f"a signed batch needs both {KEY_HEADER} and {SIGNATURE_HEADER}")
+    checked: str = platform.access.check_signature(principal, key_id, signature, body)
+    return checked
+
+
 def _request_body_doc(model_name: str) -> dict[str, Any]:
     many = {"type": "array", "items": {"$ref": f"#/components/schemas/{model_name}"}}
     binary = {"type": "string", "format": "binary"}
@@ -66,10 +79,14 @@ def _add_event_route(model_name: str, kind: str, doc: str) -> None:
     ) -> dict[str, Any]:
         body = await read_body(request)
         try:
+            signed_by = _signed_by(request, platform, principal, body)
             batch = decode_body(body, request.headers.get("content-type", ""))
             result = await run_in_threadpool(
-                platform.ingest.submit, kind, batch, principal, content_sha256=sha256_hex(body)
-            )
+                platform.ingest.submit, kind, batch, principal, content_sha256=sha256_hex(body),
+                signed_by=signed_by,
+            )  # fmt: skip
+        except SignatureError as exc:
+            raise HTTPException(400, str(exc)) from exc
         except UnsupportedMediaType as exc:
             raise HTTPException(415, str(exc)) from exc
         except BadPayload as exc:
