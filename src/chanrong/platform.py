@@ -7,6 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
+from chanrong.identifiers.service import Resolver
 from chanrong.ingest.service import IngestService
 from chanrong.store.accounts import AccountRepository
 from chanrong.store.consents import ConsentRepository
@@ -25,6 +26,7 @@ class Platform:
         self.access = AccessService(self.accounts, self.master, self.clock)
         self.ingest = IngestService(self.events, self.master, self.clock)
         self.consents = ConsentService(ConsentRepository(store), self.master, self.clock)
+        self.resolver = Resolver(store, self.master, self.consents)
 
     @classmethod
     def open(

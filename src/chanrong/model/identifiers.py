@@ -75,3 +75,63 @@ def normalise_industry_code(code: str) -> str:
 def complete_uscc(first17: str) -> str:
     """A full USCC from its first 17 characters (for generated and test data)."""
     return first17 + uscc_check_char(first17)
+
+
+# --- industrial-internet identifiers (标识解析), Handle style -------------------------------------
+# prefix/suffix: the prefix is "88" (the national root), the enterprise's GB/T 4754 class digits
+# and its USCC; the suffix names the object: "org", or "<type>/<code>" for what it owns.
+HANDLE_ROOT = "88"
+HANDLE_TYPES = ("org", "device", "item", "lot", "shipment", "warehouse")
+
+
+def handle(uscc: str, industry_code: str | None, kind: str, code: str | None = None,
+           root: str = HANDLE_ROOT) -> str:  # fmt: skip
+    """The identifier of an enterprise (kind "org") or of one of its objects."""
+    if kind not in HANDLE_TYPES:
+        raise ValueError(f"no identifier type {kind}; use {', '.join(HANDLE_TYPES)}")
+    industry = (industry_code or "")[1:] or "0"
+    prefix = f"{root}.{industry}.{uscc}"
+    if kind == "org":
+        return f"{prefix}/org"
+    if not code:
+        raise ValueError(f"a {kind} identifier needs the {kind}'s code")
+    return f"{prefix}/{kind}/{code}"
+
+
+def parse_handle(text: str) -> tuple[str, str, str | None]:
+    """(USCC, type, code) of an identifier, or ValueError saying what is wrong."""
+    prefix, sep, suffix = text.strip().partition("/")
+    parts = prefix.split(".")
+    if not sep or len(parts) < 3 or not parts[0].isdigit():
+        raise ValueError("an identifier looks like 88.3392.<USCC>/device/CNC-01")
+    uscc = parts[-1]
+    problem = uscc_problem(uscc)
+    if problem:
+        raise ValueError(f"the enterprise part is not a valid USCC: {problem}")
+    kind, _, code = suffix.partition("/")
+    if kind not in HANDLE_TYPES:
+        raise ValueError(f"no identifier type {kind!r}; use {', '.join(HANDLE_TYPES)}")
+    if kind != "org" and not code:
+        raise ValueError(f"a {kind} identifier ends with the {kind}'s code")
+    return uscc, kind, code or None
+
+
+def gtin_problem(gtin: str) -> str | None:
+    """Why `gtin` is not a GS1 GTIN-8/12/13/14 (mod-10 check digit), or None."""
+    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+        return "a GTIN has 8, 12, 13 or 14 digits"
+    body, check = gtin[:-1], int(gtin[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    if (10 - total % 10) % 10 != check:
+        return f"check digit is {check}, GS1 gives {(10 - total % 10) % 10}"
+    return None
+
+
+def gtin14(gtin: str) -> str:
+    return gtin.zfill(14)
+
+
+def with_check_digit(body: str) -> str:
+    """A GTIN from its digits without the check digit (GS1 mod-10)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)

@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, Strict
 
 from chanrong.model.base import Code, Flag, Money, Positive, Record, Text, Uscc
-from chanrong.model.identifiers import normalise_industry_code
+from chanrong.model.identifiers import gtin_problem, normalise_industry_code
 from chanrong.model.units import Unit
 
 
@@ -31,6 +31,16 @@ IndustryCode = Annotated[
 RegionCode = Annotated[
     str, Strict(), Field(pattern=r"^\d{6}$", description="GB/T 2260 administrative division")
 ]
+
+
+def _gtin(value: str) -> str:
+    problem = gtin_problem(value)
+    if problem:
+        raise ValueError(f"invalid GTIN: {problem}")
+    return value
+
+
+Gtin = Annotated[str, Strict(), Field(pattern=r"^\d{8}(\d{4,6})?$"), AfterValidator(_gtin)]
 
 
 class Master(Record):
@@ -89,6 +99,7 @@ class Item(Master):
     unit: Unit
     item_class: Code | None = Field(None, description="price-index class, e.g. steel_hrc")
     identifier: Code | None = Field(None, description="industrial-internet handle 标识")
+    gtin: Gtin | None = Field(None, description="GS1 GTIN of a product (8, 12, 13 or 14 digits)")
 
 
 class Warehouse(Master):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from chanrong.model.base import LOCAL_TZ
-from chanrong.model.identifiers import USCC_ALPHABET, complete_uscc
+from chanrong.model.identifiers import USCC_ALPHABET, complete_uscc, handle, with_check_digit
 from chanrong.model.master import (
     Device,
     DeviceType,
@@ -216,11 +216,13 @@ class Park:
                 elif f.level is Level.STANDARDIZED:
                     out.append(Device(org=f.uscc, code=f.gateway, name="边缘网关",
                                       device_type=DeviceType.GATEWAY))  # fmt: skip
-            for prod in f.products:
+            for k, prod in enumerate(f.products):
+                # EAN-13 under a 69x (China) GS1 company prefix made from the firm's place
+                gtin = with_check_digit(f"69{self.firms.index(f):05d}{k:05d}")
                 out.append(Item(org=f.uscc, code=prod.code, name=prod.name,
                                 item_type=ItemType.PRODUCT, unit=prod.unit,
-                                item_class=prod.item_class,
-                                identifier=f"88.118.8/{f.uscc}/{prod.code}"))  # fmt: skip
+                                item_class=prod.item_class, gtin=gtin,
+                                identifier=handle(f.uscc, f.trade.industry_code, "item", prod.code)))  # fmt: skip
             mat = f.material
             out.append(Item(org=f.uscc, code=mat.code, name=mat.name, item_type=ItemType.MATERIAL,
                             unit=mat.unit, item_class=mat.item_class))  # fmt: skip
