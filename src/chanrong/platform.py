@@ -8,6 +8,7 @@ from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
 from chanrong.identifiers.service import Resolver
+from chanrong.identifiers.trace import Tracer
 from chanrong.ingest.service import IngestService
 from chanrong.store.accounts import AccountRepository
 from chanrong.store.consents import ConsentRepository
@@ -27,6 +28,7 @@ class Platform:
         self.ingest = IngestService(self.events, self.master, self.clock)
         self.consents = ConsentService(ConsentRepository(store), self.master, self.clock)
         self.resolver = Resolver(store, self.master, self.consents)
+        self.tracer = Tracer(store, self.master, self.consents)
 
     @classmethod
     def open(

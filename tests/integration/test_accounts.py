@@ -56,10 +56,10 @@ def test_navigation_follows_the_organisation_kind(app_client: TestClient, people
     login(app_client, "chen")
     me = app_client.get("/api/v1/auth/me").json()
     assert me["org_kind"] == "sme" and me["navigation"] == [
-        "/data", "/upload", "/quarantine", "/consents", "/audit",
+        "/data", "/upload", "/quarantine", "/consents", "/audit", "/trace",
     ]  # fmt: skip
     login(app_client, "zhou")
-    assert app_client.get("/api/v1/auth/me").json()["navigation"] == ["/consents"]
+    assert app_client.get("/api/v1/auth/me").json()["navigation"] == ["/consents", "/trace"]
     login(app_client, "ops")
     assert app_client.get("/api/v1/auth/me").json()["navigation"] == [
         "/upload",

@@ -59,7 +59,9 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.quarantine", "/quarantine", "quarantine"),
     ("nav.consents", "/consents", "consent"),
     ("nav.audit", "/audit", "consent"),
+    ("nav.trace", "/trace", "own_data"),
     ("nav.consents", "/consents", "data_access"),
+    ("nav.trace", "/trace", "data_access"),
     ("nav.operations", "/operations", "operations"),
 )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from chanrong.access.consents import ConsentForbidden
 from chanrong.identifiers.service import NotResolved, handle_values
-from chanrong.web.deps import PlatformDep, credentials_principal
+from chanrong.identifiers.trace import LotNotFound
+from chanrong.web.deps import PlatformDep, PrincipalDep, credentials_principal
 
 router = APIRouter(tags=["identifiers"])
 RETRIEVE = "0.DOIP/Op.Retrieve"
@@ -63,3 +65,20 @@ def digital_link(gtin: str, platform: PlatformDep, lot: str | None = None) -> An
     except NotResolved as exc:
         return JSONResponse({"responseCode": 100, "message": str(exc)}, 404)
     return RedirectResponse(f"/api/v1/handles/{quote(target, safe='/.')}", status_code=307)
+
+
+@router.get("/api/v1/trace", tags=["identifiers"])
+def trace(
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    org: str = Query(description="USCC of the enterprise that made the lot"),
+    lot: str = Query(description="the lot (work order) code"),
+    purpose: str = Query("", description="your consent's purpose, when it is not your lot"),
+) -> Any:
+    """A lot's timeline: machines and materials behind it, shipments, invoices and payments after."""
+    try:
+        return platform.tracer.trace(principal, org, lot, purpose)
+    except LotNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc

@@ -17,6 +17,7 @@ from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
 from chanrong.i18n import field_label, t, value_label
+from chanrong.identifiers.trace import LotNotFound
 from chanrong.ingest.files import template_fields
 from chanrong.ingest.service import IngestDenied
 from chanrong.model import EVENT_KINDS
@@ -306,6 +307,30 @@ def org_view(
     return render(request, "orgview.html", lang, principal, uscc=uscc, owner=owner,
                   purpose=purpose, purposes=[p.value for p in Purpose], streams=streams,
                   refused=refused)  # fmt: skip
+
+
+@router.get("/trace", response_class=HTMLResponse)
+def trace_page(
+    request: Request, platform: PlatformDep, lang: LangDep, lot: str = "", org: str = "",
+    purpose: str = "",
+) -> HTMLResponse:  # fmt: skip
+    principal = _principal(request)
+    if not (principal.can("own_data") or principal.can("data_access")):
+        raise HTTPException(403, "not available to your organisation")
+    is_sme = principal.org_kind is OrgKind.SME
+    org = principal.org if is_sme else org
+    result, error = None, None
+    if lot and org:
+        try:
+            result = platform.tracer.trace(principal, org, lot, purpose)
+        except (LotNotFound, ConsentForbidden) as exc:
+            error = str(exc)
+    smes = [] if is_sme else [o for o in platform.master.list("organisation")
+                              if o["org_kind"] == OrgKind.SME]  # fmt: skip
+    purposes = sorted(PURPOSES_BY_KIND.get(principal.org_kind, ()))
+    return render(request, "trace.html", lang, principal, is_sme=is_sme, lot=lot, org=org,
+                  purpose=purpose, parties=smes, purposes=[p.value for p in purposes],
+                  result=result, error=error)  # fmt: skip
 
 
 def login_redirect(request: Request) -> RedirectResponse:
