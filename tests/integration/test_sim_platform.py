@@ -175,7 +175,7 @@ def test_simulate_cli_writes_files_and_ground_truth(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("preset", ["garment", "packaging"])
 def test_every_preset_passes_the_contract(fresh: Platform, preset: str) -> None:
-    park, _ = demo_park(fresh, preset=preset, firms=FIRMS, days=4)
+    park, _ = demo_park(fresh, preset=preset, firms=FIRMS, days=10)
     assert park.preset.key == preset
     register(fresh, park)
     _, sink = backfill(fresh, park)

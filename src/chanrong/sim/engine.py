@@ -467,10 +467,10 @@ class Simulator:
         if Planted.ZOMBIE_FIRM in f.roles:
             return
         self._new_orders(f, day, rng, work, rows)
-        self._produce(f, day, rng, made, rows)
-        if work:
+        if work:  # what was finished on earlier days leaves today
             for order in [o for o in st.orders if not o.shipped and o.produced >= o.qty]:
                 self._ship(f, order, day, rng, rows)
+        self._produce(f, day, rng, made, rows)
         self._purchases(f, day, rng, work, made, rows)
         self._settle(f, day, rng, rows)
         self._planted_trades(f, day, rng, rows)
