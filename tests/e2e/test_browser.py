@@ -81,3 +81,54 @@ def test_clerk_logs_in_sees_data_switches_language_and_uploads(
     expect(result).to_contain_text("设备数据.csv")
     expect(result).to_contain_text("unknown device CNC-77")
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
+
+
+def test_bank_asks_the_factory_agrees_the_bank_reads_and_the_factory_sees_it(
+    browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    from chanrong.access.rules import Role
+    from chanrong.platform import Platform
+    from chanrong.store.db import Store
+    from tests.conftest import BANK
+
+    db, key = seeded_db
+    owner = Platform(Store(db))
+    owner.access.add_user(BANK, "zhou", PASSWORD, display_name="周敏", role=Role.MEMBER)
+    owner.close()
+    server = Server(db, tmp_path / "consent.log").start()
+    try:
+        recent = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        httpx.post(f"{server.url}/api/v1/ingest/telemetry",
+                   content=orjson.dumps([telemetry(i, event_time=recent) for i in range(5)]),
+                   headers={"authorization": f"Bearer {key}", "content-type": "application/json"})  # fmt: skip
+        bank = browser.new_context(locale="zh-CN").new_page()
+        factory = browser.new_context(locale="zh-CN").new_page()
+        for pg, user in ((bank, "zhou"), (factory, "chen")):
+            pg.goto(f"{server.url}/login")
+            pg.fill("input[name=username]", user)
+            pg.fill("input[name=password]", PASSWORD)
+            pg.click("button[type=submit]")
+
+        bank.goto(f"{server.url}/consents")
+        bank.locator("select[name=party]").select_option(SME)
+        bank.check("input[value=production_energy]")
+        bank.locator("select[name=purpose]").select_option("pre_loan")
+        bank.click("form[data-testid=consent-form] button[type=submit]")
+        expect(bank.get_by_test_id("consents")).to_contain_text("待审批")
+
+        factory.goto(f"{server.url}/consents")
+        expect(factory.get_by_test_id("pending")).to_contain_text("测试银行")
+        factory.locator("button[data-testid^=authorise-]").click()
+        expect(factory.get_by_test_id("consents")).to_contain_text("已授权")
+
+        bank.goto(f"{server.url}/consents")
+        bank.get_by_test_id(f"view-{SME}").click()
+        expect(bank.get_by_test_id("streams")).to_contain_text("设备数据")
+
+        factory.goto(f"{server.url}/audit")
+        expect(factory.get_by_test_id("audit")).to_contain_text("测试银行")
+        expect(factory.get_by_test_id("audit")).to_contain_text("zhou")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        factory.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
+    finally:
+        server.stop()
