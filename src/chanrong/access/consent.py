@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from chanrong.model import EVENT_KINDS
 from chanrong.model.master import OrgKind
 
 
@@ -62,6 +63,8 @@ SCOPE_KINDS: dict[Scope, frozenset[str]] = {
 }  # fmt: skip
 # Published by their issuer for everyone (e.g. a price index): no consent needed.
 PUBLIC_KINDS = frozenset({"price_index"})
+# Every kind that is an enterprise's own data, in contract order: what a consent can open.
+GUARDED_KINDS = tuple(k for k in EVENT_KINDS if k not in PUBLIC_KINDS)
 
 # Who may ask an enterprise for its data, and for which purposes.
 PURPOSES_BY_KIND: dict[OrgKind, frozenset[Purpose]] = {

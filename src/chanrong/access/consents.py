@@ -47,16 +47,8 @@ class ConsentService:
         owner = self.master.organisation(grantor)
         if owner is None or owner.org_kind != OrgKind.SME:
             raise ConsentError(f"{grantor} is not an enterprise registered on the platform")
-        chosen, why = check_terms(principal.org_kind, scopes, purpose, days, data_from, data_to)
-        now = self.clock.now()
-        consent_id = self.repo.add(
-            {"grantor": grantor, "grantee": principal.org, "scopes": [s.value for s in chosen],
-             "purpose": why.value, "data_from": data_from, "data_to": data_to,
-             "status": Status.REQUESTED.value, "expires_at": now + timedelta(days=days),
-             "no_onward_transfer": True, "note": note, "requested_by": _who(principal),
-             "requested_at": now},
-            now,
-        )  # fmt: skip
+        consent_id = self._add(principal, grantor, principal.org, principal.org_kind, scopes,
+                               purpose, days, data_from, data_to, note)  # fmt: skip
         return self.get(principal, consent_id)
 
     def grant(
@@ -69,18 +61,26 @@ class ConsentService:
         receiver = self.master.organisation(grantee)
         if receiver is None:
             raise ConsentError(f"{grantee} is not registered on the platform")
-        kind = OrgKind(receiver.org_kind)
-        chosen, why = check_terms(kind, scopes, purpose, days, data_from, data_to)
+        consent_id = self._add(principal, principal.org, grantee, OrgKind(receiver.org_kind),
+                               scopes, purpose, days, data_from, data_to, note)  # fmt: skip
+        return self.authorise(principal, consent_id)
+
+    def _add(
+        self, principal: Principal, grantor: str, grantee: str, grantee_kind: OrgKind,
+        scopes: list[str], purpose: str, days: int, data_from: date | None,
+        data_to: date | None, note: str | None,
+    ) -> str:  # fmt: skip
+        """Check the terms and store them as a request awaiting the grantor's decision."""
+        chosen, why = check_terms(grantee_kind, scopes, purpose, days, data_from, data_to)
         now = self.clock.now()
-        consent_id = self.repo.add(
-            {"grantor": principal.org, "grantee": grantee, "scopes": [s.value for s in chosen],
+        return self.repo.add(
+            {"grantor": grantor, "grantee": grantee, "scopes": [s.value for s in chosen],
              "purpose": why.value, "data_from": data_from, "data_to": data_to,
              "status": Status.REQUESTED.value, "expires_at": now + timedelta(days=days),
              "no_onward_transfer": True, "note": note, "requested_by": _who(principal),
              "requested_at": now},
             now,
         )  # fmt: skip
-        return self.authorise(principal, consent_id)
 
     def authorise(self, principal: Principal, consent_id: str) -> dict[str, Any]:
         return self._decide(principal, consent_id, Status.AUTHORISED)

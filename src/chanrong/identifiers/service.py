@@ -84,10 +84,9 @@ class Resolver:
             return {"name": o.name, "org_kind": o.org_kind, "industry_code": o.industry_code,
                     "region_code": o.region_code}, None  # fmt: skip
         if kind in ("device", "item", "warehouse"):
-            found = [r for r in self.master.list(kind, org, limit=100_000) if r["code"] == code]
-            if not found:
+            r = self.master.get(kind, org, str(code))
+            if r is None:
                 raise NotResolved(f"no {kind} {code} of {org}")
-            r = found[0]
             if kind == "item":
                 return {k: r[k] for k in ("name", "item_type", "unit", "item_class", "gtin")}, None
             if kind == "warehouse":
@@ -105,8 +104,7 @@ class Resolver:
                             "sum(scrap_qty) AS scrap_qty, min(event_time) AS first_report, "
                             "max(event_time) AS last_report FROM ev_production_report "
                             "WHERE org = ? AND work_order_no = ?", [org, code])  # fmt: skip
-            known = self.master.list("lot", org, limit=100_000)
-            if made.get("item") is None and not any(r["code"] == code for r in known):
+            if made.get("item") is None and self.master.get("lot", org, str(code)) is None:
                 raise NotResolved(f"no lot {code} of {org}")
             return {"item": made.get("item")}, ("production_report", lambda: {
                 **made, **_last(q, "SELECT inspected_qty, passed_qty, certificate_no, "

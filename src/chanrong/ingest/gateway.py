@@ -252,6 +252,9 @@ class ModbusReader:
     def close(self) -> None:
         self.client.close()
 
+    async def aclose(self) -> None:
+        self.close()
+
 
 class OpcUaReader:
     def __init__(self, device: DeviceMap) -> None:
@@ -277,9 +280,6 @@ class OpcUaReader:
             with contextlib.suppress(Exception):
                 await self.client.disconnect()
             self.client = None
-
-    def close(self) -> None:
-        pass
 
 
 # --- publishers ----------------------------------------------------------------------------------
@@ -412,9 +412,7 @@ class Gateway:
             next_at += interval
             if next_at < time.monotonic():  # after a long outage: resume on the grid, now
                 next_at = time.monotonic()
-        if isinstance(reader, OpcUaReader):
-            await reader.aclose()
-        reader.close()
+        await reader.aclose()
 
     async def _publish(self, stop: asyncio.Event) -> None:
         wait = min(self.config.interval_s, 5.0)

@@ -93,7 +93,7 @@ class MqttIngest:
         self.connected = threading.Event()
         self.messages = 0
         self.last_error: str | None = None
-        self._kinds: dict[str, OrgKind | None] = {}
+        self._kinds: dict[str, OrgKind] = {}
 
     def start(self) -> None:
         self.client.connect_async(self.url.host, self.url.port, keepalive=30)
@@ -120,9 +120,13 @@ class MqttIngest:
         log.info("mqtt subscribed", extra={"broker": f"{self.url.host}:{self.url.port}"})
 
     def _org_kind(self, uscc: str) -> OrgKind | None:
+        """The publisher's kind; only registered ones are remembered, so a firm registered
+        after its first message is recognised on the next one."""
         if uscc not in self._kinds:
             org = self.platform.master.organisation(uscc)
-            self._kinds[uscc] = OrgKind(org.org_kind) if org else None
+            if org is None:
+                return None
+            self._kinds[uscc] = OrgKind(org.org_kind)
         return self._kinds[uscc]
 
     def _on_message(self, c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
@@ -156,9 +160,7 @@ class MqttIngest:
             batch = decode_body(payload, content_type or sniff_media(payload))
             result = self.platform.ingest.submit(kind, batch, principal, channel=Channel.DEVICE
                                                  if org_kind is OrgKind.SME else None)  # fmt: skip
-        except (BadPayload, ValueError) as exc:
-            return {"error": str(exc)}
-        except PermissionError as exc:
+        except (BadPayload, ValueError, PermissionError) as exc:
             return {"error": str(exc)}
         return result.model_dump(mode="json")
 

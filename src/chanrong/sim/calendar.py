@@ -60,3 +60,7 @@ def shift_mask(pattern: str) -> np.ndarray:
     for start, end in SHIFTS[pattern]:
         mask[start:end] = True
     return mask
+
+
+def shift_hours(pattern: str) -> float:
+    return sum(end - start for start, end in SHIFTS[pattern]) / 60

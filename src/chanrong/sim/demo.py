@@ -38,11 +38,11 @@ def register(platform: Platform, park: Park) -> dict[str, int]:
     return {"organisations": len(orgs), "master_records": len(masters), "users": users}
 
 
-def demo_consents(platform: Platform, park: Park) -> int:
+def demo_consents(platform: Platform, park: Park) -> None:
     """A few consents so every demo login has something to see (once per database)."""
     bank, buyer, park_org = park.banks[0].uscc, park.buyers[0].uscc, park.park.uscc
     if platform.consents.repo.of_party(bank):
-        return 0
+        return
     qingxi, donghai, hongsheng = (f.uscc for f in park.firms[:3])
 
     def admin(org: str, kind: OrgKind, name: str) -> Principal:
@@ -63,7 +63,6 @@ def demo_consents(platform: Platform, park: Park) -> int:
     c.request(purchaser, donghai, ["quality"], "supplier_sourcing")
     asked = c.request(committee, hongsheng, ["production_energy", "carbon"], "park_services")
     c.authorise(sme[hongsheng], asked["consent_id"])
-    return 5
 
 
 def local_today(now: datetime) -> date:

@@ -25,7 +25,7 @@ from chanrong.model.master import (
     OrgKind,
     Warehouse,
 )
-from chanrong.sim.calendar import shift_mask
+from chanrong.sim.calendar import shift_hours
 from chanrong.sim.presets import PRESETS, MachineKind, Material, Preset, Product, Trade
 
 
@@ -122,7 +122,7 @@ class Firm:
     @property
     def daily_capacity(self) -> dict[str, float]:
         """Output per workday at rated speed, per product."""
-        hours = shift_mask(self.shift).sum() / 60
+        hours = shift_hours(self.shift)
         out: dict[str, float] = {}
         for m in self.machines:
             out[m.product.code] = out.get(m.product.code, 0.0) + m.rate_per_hour * hours

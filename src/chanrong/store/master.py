@@ -49,6 +49,12 @@ class MasterRepository:
         row = {k: v for k, v in rows[0].items() if k != "updated_at" and v is not None}
         return Organisation.model_validate(row)
 
+    def get(self, kind: str, org: str, code: str) -> dict[str, Any] | None:
+        """One master record of an enterprise by its code."""
+        rows = dicts(self.store.cursor().execute(
+            f"SELECT * FROM {MASTER_KINDS[kind].table} WHERE org = ? AND code = ?", [org, code]))  # fmt: skip
+        return rows[0] if rows else None
+
     def list(self, kind: str, org: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         model = MASTER_KINDS[kind]
         has_org = any(f.name == "org" for f in fields_of(model))

@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from chanrong.web.deps import SESSION_COOKIE
+
 CSRF_COOKIE = "chanrong_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -64,8 +66,6 @@ async def csrf_guard(request: Request) -> None:
     """
     if request.method not in UNSAFE or _uses_api_key(request):
         return
-    from chanrong.web.deps import SESSION_COOKIE
-
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.url.path.startswith("/api/") and (
         SESSION_COOKIE not in request.cookies or content_type not in SIMPLE_TYPES

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from chanrong.access.consent import PUBLIC_KINDS, ConsentError, Decision
+from chanrong.access.consent import GUARDED_KINDS, ConsentError, Decision
 from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.model import EVENT_KINDS
 from chanrong.model.base import LOCAL_TZ
@@ -157,5 +157,6 @@ def read_streams(
         return platform.events.streams(uscc, sorted(allowed))
 
     action = f"GET /api/v1/orgs/{uscc}/streams"
-    kinds = [k for k in EVENT_KINDS if k not in PUBLIC_KINDS]
-    return _call(platform.consents.read, principal, uscc, kinds, purpose, action, fetch)
+    return _call(
+        platform.consents.read, principal, uscc, list(GUARDED_KINDS), purpose, action, fetch
+    )

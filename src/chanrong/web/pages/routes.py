@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from chanrong.access.consent import PUBLIC_KINDS, PURPOSES_BY_KIND, ConsentError, Purpose, Scope
+from chanrong.access.consent import GUARDED_KINDS, PURPOSES_BY_KIND, ConsentError, Purpose, Scope
 from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
@@ -294,11 +294,10 @@ def org_view(
 ) -> HTMLResponse:
     """Another enterprise's data streams, under consent (the same door as the API)."""
     principal = _consent_guard(request)
-    kinds = [k for k in EVENT_KINDS if k not in PUBLIC_KINDS]
     streams, refused = [], None
     try:
         streams = platform.consents.read(
-            principal, uscc, kinds, purpose, f"GET /orgs/{uscc}",
+            principal, uscc, list(GUARDED_KINDS), purpose, f"GET /orgs/{uscc}",
             lambda allowed: platform.events.streams(uscc, sorted(allowed)),
         )  # fmt: skip
     except ConsentForbidden as exc:
