@@ -41,6 +41,7 @@ from chanrong.model.identifiers import complete_uscc
 from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.store.db import Store
+from chanrong.store.events import ipc_bytes
 from tests.e2e.conftest import Server
 
 console = Console(width=int(os.environ.get("COLUMNS", "200")))
@@ -162,13 +163,12 @@ def bulk(workdir: Path, fmt: str) -> Result:
     bodies = []
     for start in range(0, n, BULK_CHUNK):
         table = rows(start, min(BULK_CHUNK, n - start))
-        sink = io.BytesIO()
         if fmt == "arrow":
-            with pa.ipc.new_stream(sink, table.schema) as writer:
-                writer.write_table(table)
+            bodies.append(ipc_bytes(table))
         else:
+            sink = io.BytesIO()
             pq.write_table(table, sink)
-        bodies.append(sink.getvalue())
+            bodies.append(sink.getvalue())
     media = (
         "application/vnd.apache.arrow.stream"
         if fmt == "arrow"

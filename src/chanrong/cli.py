@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import io
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +16,6 @@ from typing import Annotated, NoReturn
 
 import duckdb
 import httpx
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,7 +29,7 @@ from chanrong.model import EVENT_KINDS
 from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.park import Park, local_dt
-from chanrong.store.events import BadPayload, JsonBatch, TableBatch
+from chanrong.store.events import BadPayload, JsonBatch, TableBatch, ipc_bytes
 
 DEFAULT_DB = "data/chanrong.duckdb"
 CHUNK_ROWS = 100_000
@@ -543,11 +541,7 @@ def _count(batch: JsonBatch | TableBatch) -> int:
 
 def _post(url: str, api_key: str, kind: str, chunk: JsonBatch | TableBatch) -> dict:
     if isinstance(chunk, TableBatch):
-        sink = io.BytesIO()
-        table = chunk.table
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        body, media = sink.getvalue(), ARROW_TYPES[0]
+        body, media = ipc_bytes(chunk.table), ARROW_TYPES[0]
     else:
         body = chunk.text.encode()
         media = "application/x-ndjson" if chunk.ndjson else "application/json"

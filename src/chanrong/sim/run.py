@@ -8,7 +8,6 @@ each firm's own submissions), a running server over HTTP, an MQTT broker, or fil
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
@@ -26,15 +25,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from chanrong.access.rules import Principal, Role
+from chanrong.ingest.decode import ARROW_TYPES
 from chanrong.model import EVENT_KINDS
 from chanrong.model.base import LOCAL_TZ
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.engine import Simulator
 from chanrong.sim.park import Park, local_dt
-from chanrong.store.events import REPLAY_COLUMNS, IngestResult, TableBatch
+from chanrong.store.events import REPLAY_COLUMNS, IngestResult, TableBatch, ipc_bytes
 
-ARROW_STREAM = "application/vnd.apache.arrow.stream"
 log = logging.getLogger("chanrong.sim")
 
 
@@ -144,13 +143,9 @@ class HttpSink:
                     f"no API key for {who}: {part.num_rows} {kind} held back"
                 )
                 continue
-            sink = io.BytesIO()
-            body = contract_columns(part)
-            with pa.ipc.new_stream(sink, body.schema) as writer:
-                writer.write_table(body)
             r = self.client.post(
-                f"{self.url}/api/v1/ingest/{kind}", content=sink.getvalue(),
-                headers={"content-type": ARROW_STREAM, "authorization": f"Bearer {key}"},
+                f"{self.url}/api/v1/ingest/{kind}", content=ipc_bytes(contract_columns(part)),
+                headers={"content-type": ARROW_TYPES[0], "authorization": f"Bearer {key}"},
             )  # fmt: skip
             r.raise_for_status()
             self.totals.add(kind, r.json())
@@ -201,12 +196,8 @@ class MqttSink:
         from chanrong.ingest.mqtt import record_topic
 
         for who, part in by_submitter(table):
-            sink = io.BytesIO()
-            body = contract_columns(part)
-            with pa.ipc.new_stream(sink, body.schema) as writer:
-                writer.write_table(body)
-            info = self._client(who).publish(record_topic(who, kind, self.source),
-                                             sink.getvalue(), qos=1)  # fmt: skip
+            body = ipc_bytes(contract_columns(part))
+            info = self._client(who).publish(record_topic(who, kind, self.source), body, qos=1)
             self.pending.append(info)
             self.sent += 1
 

@@ -365,13 +365,18 @@ class EventRepository:
         return out
 
 
+def ipc_bytes(table: pa.Table) -> bytes:
+    """A table as an Arrow IPC stream: the bulk wire format of HTTP and MQTT batches."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def _digest(batch: JsonBatch | TableBatch) -> str:
     if isinstance(batch, JsonBatch):
         return hashlib.sha256(batch.text.encode()).hexdigest()
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, batch.table.schema) as writer:
-        writer.write_table(batch.table)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    return hashlib.sha256(ipc_bytes(batch.table)).hexdigest()
 
 
 def _daily_sql() -> str:
