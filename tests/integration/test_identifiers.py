@@ -23,8 +23,11 @@ def test_identifier_scheme() -> None:
     for bad in ("nonsense", f"88.3525.{SME}/boat/1", "88.3525.123/org", f"88.3525.{SME}/lot"):
         with pytest.raises(ValueError):
             parse_handle(bad)
-    assert gtin_problem(with_check_digit("690123400001")) is None
-    assert gtin_problem("6901234000019") is not None or gtin_problem("6901234000018") is not None
+    good = with_check_digit("690123400001")
+    assert good == "6901234000016" and gtin_problem(good) is None  # weights 3,1,... sum 54
+    assert gtin_problem("6901234000017") == "check digit is 7, GS1 gives 6"
+    assert gtin_problem("4006381333931") is None  # a published EAN-13
+    assert gtin_problem("12345") == "a GTIN has 8, 12, 13 or 14 digits"
 
 
 @pytest.fixture
