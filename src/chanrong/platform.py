@@ -10,6 +10,8 @@ from chanrong.clock import Clock, SystemClock
 from chanrong.identifiers.service import Resolver
 from chanrong.identifiers.trace import Tracer
 from chanrong.ingest.service import IngestService
+from chanrong.ledger.keys import Keyring
+from chanrong.ledger.log import Ledger
 from chanrong.store.accounts import AccountRepository
 from chanrong.store.consents import ConsentRepository
 from chanrong.store.db import Store
@@ -18,23 +20,40 @@ from chanrong.store.master import MasterRepository
 
 
 class Platform:
-    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None, *, ledger: bool = True) -> None:
         self.store = store
         self.clock = clock or SystemClock()
-        self.events = EventRepository(store)
+        self.ledger = Ledger(store, Keyring(key_directory(store.path)), self.clock)
+        # Without the ledger (benchmarks only) batches are stored unsealed; the audit lists them.
+        self.events = EventRepository(store, self.ledger if ledger else None)
         self.master = MasterRepository(store)
         self.accounts = AccountRepository(store)
         self.access = AccessService(self.accounts, self.master, self.clock)
         self.ingest = IngestService(self.events, self.master, self.clock)
-        self.consents = ConsentService(ConsentRepository(store), self.master, self.clock)
+        self.consents = ConsentService(
+            ConsentRepository(store, self.ledger), self.master, self.clock
+        )
         self.resolver = Resolver(store, self.master, self.consents)
         self.tracer = Tracer(store, self.master, self.consents)
 
     @classmethod
     def open(
-        cls, path: str | Path, clock: Clock | None = None, *, memory_limit: str | None = None
+        cls,
+        path: str | Path,
+        clock: Clock | None = None,
+        *,
+        memory_limit: str | None = None,
+        ledger: bool = True,
     ) -> Platform:
-        return cls(Store(path, memory_limit=memory_limit), clock)
+        return cls(Store(path, memory_limit=memory_limit), clock, ledger=ledger)
 
     def close(self) -> None:
         self.store.close()
+
+
+def key_directory(db_path: str) -> Path | None:
+    """Where the ledger's private signing keys live: beside the database file, never inside it."""
+    if db_path == ":memory:":
+        return None
+    path = Path(db_path)
+    return path.with_name(path.stem + ".ledger-keys")

@@ -158,3 +158,56 @@ def test_the_consent_pages_walk_the_whole_cycle(platform: Platform, sme_key: str
         assert "没有有效授权" in bank.get(f"/orgs/{SME}", params={"purpose": "pre_loan"}).text
         bad = form_post(bank, "/consents/request", {"party": SME, "purpose": "pre_loan"})
         assert "at least one scope" in bad.text
+
+
+def test_a_bank_downloads_a_bundle_it_can_verify_offline(parties: dict[str, TestClient]) -> None:
+    from chanrong.ledger.verify import verify_bundle
+
+    bank, sme = parties["zhou"], parties["chen"]
+    cid = bank.post("/api/v1/consents", json=ASK).json()["consent_id"]
+    assert bank.get(f"/api/v1/orgs/{SME}/bundle", params={"purpose": "pre_loan"}).status_code == 403
+    sme.post(f"/api/v1/consents/{cid}/authorise")
+    got = bank.get(f"/api/v1/orgs/{SME}/bundle", params={"purpose": "pre_loan"})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    bundle = got.json()
+    assert "telemetry" in bundle["kinds"] and "sales_order" not in bundle["kinds"]  # the scope only
+    report = verify_bundle(bundle)
+    assert report.ok and report.records == 5, report.problems
+    # one record's proof; the key the bank pinned earlier verifies it
+    keys = bank.get("/api/v1/ledger/keys").json()
+    import base64
+
+    pinned = base64.b64decode(keys[-1]["public_key"])
+    proof = bank.get(f"/api/v1/orgs/{SME}/records/telemetry/proof",
+                     params={"purpose": "pre_loan", "id": "t-3"})  # fmt: skip
+    assert proof.status_code == 200 and verify_bundle(proof.json(), pinned).ok
+    # the batch leaf: its submitter sees it, a stranger does not
+    leaf = proof.json()["batches"][0]["leaf_index"]
+    assert parties["chen"].get(f"/api/v1/ledger/leaves/{leaf}").status_code == 200
+    assert parties["li"].get(f"/api/v1/ledger/leaves/{leaf}").status_code == 404
+    # consent leaves are visible to both parties, with a proof against the current head
+    consent_leaf = sme.get(f"/api/v1/consents/{cid}").json()["leaf_index"]
+    answer = bank.get(f"/api/v1/ledger/leaves/{consent_leaf}").json()
+    assert answer["leaf_type"] == "consent" and answer["head"]["tree_size"] > consent_leaf
+    # revoked: the very next download is refused
+    sme.delete(f"/api/v1/consents/{cid}")
+    assert bank.get(f"/api/v1/orgs/{SME}/bundle", params={"purpose": "pre_loan"}).status_code == 403
+    reads = [a for a in sme.get("/api/v1/audit").json() if a["action"].endswith("/bundle")]
+    assert [a["allowed"] for a in reads] == [False, True, False]  # newest first
+
+
+def test_heads_and_consistency_over_the_api(parties: dict[str, TestClient]) -> None:
+    from chanrong.ledger.merkle import verify_consistency
+
+    bank = parties["zhou"]
+    first = bank.get("/api/v1/ledger/head").json()
+    parties["gateway"].post("/api/v1/ingest/telemetry", json=[telemetry(i) for i in range(10, 15)])
+    second = bank.get("/api/v1/ledger/head").json()
+    assert second["tree_size"] == first["tree_size"] + 1
+    proof = bank.get("/api/v1/ledger/consistency",
+                     params={"first": first["tree_size"], "second": second["tree_size"]}).json()  # fmt: skip
+    assert verify_consistency(first["tree_size"], second["tree_size"], bytes.fromhex(first["root_hash"]),
+                              bytes.fromhex(second["root_hash"]), [bytes.fromhex(p) for p in proof["proof"]])  # fmt: skip
+    assert (
+        bank.get("/api/v1/ledger/consistency", params={"first": 5, "second": 1}).status_code == 400
+    )

@@ -62,7 +62,7 @@ def fill(path: str, consent_ids: dict[str, str]) -> list[str]:
     values = {
         "uscc": [SME], "kind": ["telemetry", "sales_order", "device", "organisation"],
         "consent_id": list(consent_ids.values()), "action": ["grant", "request"],
-        "decision": ["authorise", "reject", "revoke"], "lang": ["en"],
+        "decision": ["authorise", "reject", "revoke"], "lang": ["en"], "index": ["0", "1", "2"],
     }  # fmt: skip
     names = re.findall(r"{(\w+)(?::\w+)?}", path)
     if not names:
@@ -119,7 +119,7 @@ def test_no_route_leaks_to_foreigners_or_dead_consents(
             for path in fill(route.path, ids):
                 for who, client in clients.items():
                     for purpose in ("pre_loan", "post_loan", "in_loan"):
-                        r = client.request(method, path, params={"purpose": purpose,
+                        r = client.request(method, path, params={"purpose": purpose, "id": f"{MARKER}-0",
                                            "include_resolved": "true"}, json={})  # fmt: skip
                         walked += 1
                         assert MARKER not in r.text, f"{who} {method} {path} leaks: {r.text[:300]}"

@@ -98,7 +98,7 @@ class ConsentService:
                                    "decided_at": now}  # fmt: skip
         if outcome is Status.AUTHORISED:
             changes["terms_sha256"] = terms_digest({**c, **changes})
-        if not self.repo.update(consent_id, Status.REQUESTED.value, **changes):
+        if not self.repo.update(consent_id, Status.REQUESTED.value, now, **changes):
             raise ConsentError(f"consent {consent_id} changed meanwhile; reload and try again")
         return self.get(principal, consent_id)
 
@@ -112,8 +112,9 @@ class ConsentService:
             raise ConsentError(
                 f"consent {consent_id} is {c['status']}; only authorised ones can be revoked"
             )
-        ok = self.repo.update(consent_id, Status.AUTHORISED.value, status=Status.REVOKED.value,
-                              revoked_by=_who(principal), revoked_at=self.clock.now(),
+        now = self.clock.now()
+        ok = self.repo.update(consent_id, Status.AUTHORISED.value, now, status=Status.REVOKED.value,
+                              revoked_by=_who(principal), revoked_at=now,
                               revoke_reason=reason)  # fmt: skip
         if not ok:
             raise ConsentError(f"consent {consent_id} changed meanwhile; reload and try again")

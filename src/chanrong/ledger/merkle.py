@@ -8,7 +8,7 @@ this module alone (it is what `chanrong verify` uses).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -26,6 +26,11 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
+# A tree is reached through `subtree(lo, hi)`: the hash of the leaves lo..hi-1, so the same proof
+# algorithms serve a list in memory and the stored log (which keeps every perfect subtree's node).
+Subtree = Callable[[int, int], bytes]
+
+
 def root(leaves: Sequence[bytes]) -> bytes:
     """MTH(D[n]) over leaf hashes (already hashed with `leaf_hash`)."""
     n = len(leaves)
@@ -37,37 +42,55 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return node_hash(root(leaves[:k]), root(leaves[k:]))
 
 
-def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PATH(m, D[n]): the audit path of leaf `index`."""
-    n = len(leaves)
-    if not 0 <= index < n:
-        raise IndexError(f"leaf {index} is not in a tree of {n}")
-    if n == 1:
+def over(leaves: Sequence[bytes]) -> Subtree:
+    """The subtree function of a list of leaf hashes."""
+    return lambda lo, hi: root(leaves[lo:hi])
+
+
+def inclusion_path(index: int, size: int, subtree: Subtree) -> list[bytes]:
+    """PATH(m, D[n]) (RFC 9162 2.1.3.1): the audit path of leaf `index` in a tree of `size`."""
+    if not 0 <= index < size:
+        raise IndexError(f"leaf {index} is not in a tree of {size}")
+    path: list[bytes] = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if index < lo + k:
+            path.append(subtree(lo + k, hi))
+            hi = lo + k
+        else:
+            path.append(subtree(lo, lo + k))
+            lo += k
+    return path[::-1]
+
+
+def consistency_path(first: int, size: int, subtree: Subtree) -> list[bytes]:
+    """PROOF(m, D[n]) (RFC 9162 2.1.4.1): that the first `first` leaves are a prefix of the tree."""
+    if not 0 <= first <= size:
+        raise IndexError(f"a tree of {first} is not a prefix of a tree of {size}")
+    if first in (0, size):
         return []
-    k = _split(n)
-    if index < k:
-        return [*inclusion_proof(index, leaves[:k]), root(leaves[k:])]
-    return [*inclusion_proof(index - k, leaves[k:]), root(leaves[:k])]
+    path: list[bytes] = []
+    lo, hi, m, complete = 0, size, first, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            path.append(subtree(lo + k, hi))
+            hi = lo + k
+        else:
+            path.append(subtree(lo, lo + k))
+            lo, m, complete = lo + k, m - k, False
+    if not complete:
+        path.append(subtree(lo, hi))
+    return path[::-1]
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    return inclusion_path(index, len(leaves), over(leaves))
 
 
 def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PROOF(m, D[n]): that the tree of the first `first` leaves is a prefix of this one."""
-    n = len(leaves)
-    if not 0 <= first <= n:
-        raise IndexError(f"a tree of {first} is not a prefix of a tree of {n}")
-    if first in (0, n):
-        return []
-    return _subproof(first, leaves, True)
-
-
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root(leaves)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves[:k], complete), root(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
+    return consistency_path(first, len(leaves), over(leaves))
 
 
 def verify_inclusion(

@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import duckdb
+
+from chanrong.ledger.canon import canonical_json
+from chanrong.ledger.log import Ledger
 from chanrong.store.db import Store, dicts
 
 
 class ConsentRepository:
-    def __init__(self, store: Store) -> None:
+    """Consents; every state a consent takes is also a leaf of the ledger, in the same commit."""
+
+    def __init__(self, store: Store, ledger: Ledger | None = None) -> None:
         self.store = store
+        self.ledger = ledger
+
+    def _log(self, cur: duckdb.DuckDBPyConnection, consent_id: str, now: datetime) -> None:
+        if self.ledger is None:
+            return
+        rows = dicts(cur.execute("SELECT * FROM consents WHERE consent_id = ?", [consent_id]))
+        record = {k: v for k, v in rows[0].items() if k != "leaf_index"}
+        data = canonical_json({"v": 1, "type": "consent", "consent": record})
+        index = self.ledger.append(cur, "consent", consent_id, data, now)
+        cur.execute("UPDATE consents SET leaf_index = ? WHERE consent_id = ?", [index, consent_id])
 
     def add(self, record: dict[str, Any], now: datetime) -> str:
         """Insert a consent; its id is CS + date + a sequence number."""
@@ -23,9 +39,10 @@ class ConsentRepository:
                 f"INSERT INTO consents ({names}) VALUES ({', '.join('?' * len(record))})",
                 list(record.values()),
             )
+            self._log(cur, consent_id, now)
         return consent_id
 
-    def update(self, consent_id: str, expected_status: str, **changes: Any) -> bool:
+    def update(self, consent_id: str, expected_status: str, now: datetime, **changes: Any) -> bool:
         """Change a consent only if it is still in `expected_status` (no lost updates)."""
         sets = ", ".join(f"{k} = ?" for k in changes)
         with self.store.transaction() as cur:
@@ -33,6 +50,8 @@ class ConsentRepository:
                 f"UPDATE consents SET {sets} WHERE consent_id = ? AND status = ? RETURNING 1",
                 [*changes.values(), consent_id, expected_status],
             ).fetchone()
+            if row is not None:
+                self._log(cur, consent_id, now)
         return row is not None
 
     def get(self, consent_id: str) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ import orjson
 import pyarrow as pa
 from pydantic import BaseModel
 
+from chanrong.ledger.log import Ledger
 from chanrong.model import EVENT_KINDS, Event
 from chanrong.model.spec import fields_of
 from chanrong.store.checks import Source, compile_checks, compile_context_checks
@@ -60,6 +61,7 @@ class IngestResult(BaseModel):
     """What an ingest call answers: counts, and each rejected record with its reasons."""
 
     batch_id: int
+    leaf_index: int | None = None  # the batch's leaf in the ledger: ask for its proof with it
     signed_by: str | None = None  # the device key that signed the batch, when one did
     kind: str
     records: int
@@ -152,15 +154,18 @@ def insert_new(
     inserted = cur.execute(
         f"INSERT INTO {model.table} ({columns}) SELECT {columns} FROM ({relation}) n "
         f"WHERE NOT EXISTS (SELECT 1 FROM {model.table} t WHERE {same} {span}) "
-        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY _ord) = 1",
+        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY _ord) = 1 "
+        # Stored in the order sent: the order the ledger commits a group's records in.
+        "ORDER BY _ord",
         params,
     ).fetchone()
     return int(inserted[0]) if inserted else 0
 
 
 class EventRepository:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, ledger: Ledger | None = None) -> None:
         self.store = store
+        self.ledger = ledger  # None only for benchmarks that compare ingest without it
 
     def append(
         self,
@@ -221,12 +226,22 @@ class EventRepository:
                 [now, submitter, kind],
             )
             digest = content_sha256 or _digest(batch)
+            header = {"batch_id": batch_id, "kind": kind, "channel": default_channel,
+                      "submitter": submitter, "received_at": now.isoformat(),
+                      "content_sha256": digest, "signed_by": signed_by, "records": records,
+                      "accepted": inserted, "duplicates": valid - inserted,
+                      "rejected": records - valid}  # fmt: skip
+            leaf = (
+                self.ledger.seal_batch(cur, model, batch_id, header, now)
+                if self.ledger is not None
+                else None
+            )
             cur.execute(
                 "INSERT INTO ingest_batches (batch_id, kind, channel, submitter, received_at, "
-                "content_sha256, filename, records, accepted, duplicates, rejected, signed_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "content_sha256, filename, records, accepted, duplicates, rejected, signed_by, "
+                "leaf_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch_id, kind, default_channel, submitter, now, digest, filename, records,
-                 inserted, valid - inserted, records - valid, signed_by],
+                 inserted, valid - inserted, records - valid, signed_by, leaf],
             )  # fmt: skip
             listed = cur.execute(
                 "SELECT idx, CAST(id AS VARCHAR), to_json(errors) FROM checked "
@@ -237,6 +252,7 @@ class EventRepository:
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
         return IngestResult(
             batch_id=batch_id,
+            leaf_index=leaf,
             signed_by=signed_by,
             kind=kind,
             records=records,

@@ -40,7 +40,9 @@ def export_all(
         counts[table] = int(row[0]) if row else 0
         if table in EVENT_MODELS_BY_TABLE:
             cur.execute(
-                f"COPY (SELECT *, year(event_time) AS year, month(event_time) AS month FROM {table}) "
+                # _row keeps the stored order, which the ledger's record groups commit to.
+                f"COPY (SELECT *, rowid AS _row, year(event_time) AS year, month(event_time) AS month "
+                f"FROM {table}) "
                 f"TO {q(str(out))} (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)"
             )
         else:
@@ -73,7 +75,10 @@ def import_all(
             )
             if table in EVENT_MODELS_BY_TABLE:
                 model = EVENT_MODELS_BY_TABLE[table]
-                counts[table] = insert_new(cur, model, f"SELECT *, 0 AS _ord FROM ({rows})", {})
+                ordered = rows.replace(
+                    f"SELECT {names} FROM", f"SELECT {names}, _row AS _ord FROM", 1
+                )
+                counts[table] = insert_new(cur, model, ordered, {})
             else:
                 row = cur.execute(
                     f"INSERT INTO {table} ({names}) {rows} ON CONFLICT DO NOTHING"

@@ -1,0 +1,152 @@
+"""Offline verification of an exported bundle: no server, no platform database.
+
+Checks, in order: the signed head against the platform's public key (pinned by the caller, or the
+one the bundle carries); every batch leaf against the head by its inclusion proof; every group
+against its batch leaf; every group's records against the group's digest. A group whose records
+do not match names them, by the 32-bit fingerprints the group committed to.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import orjson
+
+from chanrong.ledger.canon import Canonical, fingerprint_sql, q
+from chanrong.ledger.keys import SignedHead, key_id, verify_head
+from chanrong.ledger.log import BUNDLE_FORMAT
+from chanrong.ledger.merkle import leaf_hash, verify_inclusion
+
+
+@dataclass
+class BundleReport:
+    head: SignedHead | None = None
+    key_id: str | None = None
+    key_pinned: bool = False
+    batches: int = 0
+    groups: int = 0
+    records: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.head is not None
+
+
+def verify_bundle(bundle: dict[str, Any], public_key: bytes | None = None) -> BundleReport:
+    """Verify a bundle; `public_key` (raw 32 bytes) pins the platform key the head must verify
+    with. Without it, the key the bundle names is used and the report says it was not pinned."""
+    report = BundleReport()
+    if bundle.get("format") != BUNDLE_FORMAT:
+        report.problems.append(f"not a {BUNDLE_FORMAT} bundle (format {bundle.get('format')!r})")
+        return report
+    head = SignedHead.from_json(bundle["head"])
+    report.key_id = head.key_id
+    if public_key is None:
+        carried = {k["key_id"]: base64.b64decode(k["public_key"]) for k in bundle.get("keys", [])}
+        public_key = carried.get(head.key_id)
+    else:
+        report.key_pinned = True
+    if public_key is None:
+        report.problems.append(f"no public key for key id {head.key_id}")
+        return report
+    if key_id(public_key) != head.key_id:
+        report.problems.append(
+            f"the head was signed by key {head.key_id}, the key given is {key_id(public_key)}"
+        )
+        return report
+    if not verify_head(head, public_key):
+        report.problems.append(
+            f"the signature on the tree head of size {head.tree_size} is not valid"
+        )
+        return report
+    report.head = head
+    con = duckdb.connect()
+    for batch in bundle.get("batches", []):
+        _verify_batch(con, bundle, batch, head, report)
+    return report
+
+
+def _verify_batch(
+    con: duckdb.DuckDBPyConnection,
+    bundle: dict[str, Any],
+    batch: dict[str, Any],
+    head: SignedHead,
+    report: BundleReport,
+) -> None:
+    report.batches += 1
+    index, data = int(batch["leaf_index"]), batch["leaf_data"]
+    where = f"batch {batch.get('batch_id')} (leaf {index})"
+    proof = [bytes.fromhex(p) for p in batch["proof"]]
+    if not verify_inclusion(index, head.tree_size, leaf_hash(data.encode()), proof, head.root_hash):
+        report.problems.append(
+            f"{where}: not in the signed log (the leaf or its proof was changed)"
+        )
+        return
+    header = orjson.loads(data)
+    groups_root, total = bytes.fromhex(header["groups_root"]), int(header["groups"])
+    columns = [(c["name"], c["type"]) for c in bundle["columns"][header["kind"]]]
+    for group in batch["groups"]:
+        report.groups += 1
+        gdata, pos = group["group_data"], int(group["position"])
+        gproof = [bytes.fromhex(p) for p in group["proof"]]
+        meta = orjson.loads(gdata)
+        label = f"{where}, {meta['kind']} of {meta['org']} on {meta['day']}"
+        if not verify_inclusion(pos, total, leaf_hash(gdata.encode()), gproof, groups_root):
+            report.problems.append(f"{label}: the group is not part of the batch")
+            continue
+        records = group["records"]
+        report.records += len(records)
+        canon = Canonical(_table(con, columns, records), columns)
+        if (
+            len(records) == meta["records"]
+            and canon.content_sha256(0, len(records)) == meta["content_sha256"]
+        ):
+            continue
+        report.problems.append(f"{label}: records differ from what the platform accepted"
+                               + _named(canon, group, meta, records))  # fmt: skip
+
+
+def _table(
+    con: duckdb.DuckDBPyConnection, columns: list[tuple[str, str]], records: list[dict[str, Any]]
+) -> Any:
+    """The bundle's records typed as the platform stored them, with their fingerprints."""
+    exprs = ", ".join(
+        f"CAST(json_extract_string(j, {_path(n)}) AS {t}) AS {q(n)}" for n, t in columns
+    )
+    typed = f"SELECT {exprs} FROM unnest(CAST(? AS JSON[])) WITH ORDINALITY u(j, n) ORDER BY n"
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    return con.sql(
+        f"SELECT *, {fingerprint_sql(columns)} AS _fp FROM ({typed})",
+        params=[orjson.dumps(records).decode()],
+    ).to_arrow_table()
+
+
+def _path(name: str) -> str:
+    return "'$." + name.replace("'", "''") + "'"
+
+
+def _named(
+    canon: Canonical, group: dict[str, Any], meta: dict[str, Any], records: list[dict[str, Any]]
+) -> str:
+    committed = base64.b64decode(group.get("fingerprints", ""))
+    if hashlib.sha256(committed).hexdigest() != meta.get("fingerprints_sha256"):
+        return "; the fingerprints are not the committed ones, so the records cannot be named"
+    kept = Counter(
+        int.from_bytes(committed[i : i + 4], "little") for i in range(0, len(committed), 4)
+    )
+    changed = []
+    for i, fp in enumerate(canon.fingerprints.tolist()):
+        if kept[fp] > 0:
+            kept[fp] -= 1
+        else:
+            r = records[i]
+            changed.append(f"record #{i} source={r.get('source')!r} id={r.get('id')!r}")
+    removed = sum(kept.values()) - len(changed)
+    text = ": " + ", ".join(changed) if changed else ""
+    return text + (f"; {removed} record(s) missing" if removed > 0 else "")
