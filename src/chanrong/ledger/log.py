@@ -205,7 +205,7 @@ class Ledger:
         return consistency_path(first, second, self.subtree(self.store.cursor()))
 
     # keys and heads ---------------------------------------------------------------------
-    def keys(self) -> list[dict[str, Any]]:
+    def public_keys(self) -> list[dict[str, Any]]:
         rows = dicts(self.store.cursor().execute(
             "SELECT key_id, public_key, created_at, retired_at FROM ledger_keys ORDER BY created_at"
         ))  # fmt: skip
@@ -375,7 +375,7 @@ class Ledger:
             "head": head.as_json(),
             "keys": [
                 {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in r.items()}
-                for r in self.keys()
+                for r in self.public_keys()
             ],
             "batches": out,
         }

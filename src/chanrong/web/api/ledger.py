@@ -37,7 +37,7 @@ def recent_heads(
 def public_keys(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """Every key the log ever signed with (raw Ed25519 public key, base64); retired keys stay
     listed so old heads still verify."""
-    return platform.ledger.keys()
+    return platform.ledger.public_keys()
 
 
 @router.get("/ledger/consistency")
