@@ -752,5 +752,151 @@ def apikey_revoke(
     console.print(f"key {key_id} revoked" if done else f"no active key {key_id}")
 
 
+# --- the ledger --------------------------------------------------------------------------------
+ledger_app = typer.Typer(
+    help="The tamper-evident ledger: heads, keys, bundles.", no_args_is_help=True
+)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("head")
+def ledger_head(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """Sign (when the log has grown) and print the current tree head as JSON."""
+    import orjson
+
+    platform = _open(db)
+    try:
+        head = platform.ledger.head()
+    finally:
+        platform.close()
+    sys.stdout.write(orjson.dumps(head.as_json(), option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@ledger_app.command("rotate-key")
+def ledger_rotate(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """Retire the signing key and sign from now on with a new one (old heads still verify)."""
+    platform = _open(db)
+    try:
+        kid = platform.ledger.rotate()
+        head = platform.ledger.head()
+    finally:
+        platform.close()
+    console.print(f"new signing key {kid}; head of size {head.tree_size} signed with it")
+
+
+@ledger_app.command("export")
+def ledger_export(
+    org: Annotated[str, typer.Option(help="the enterprise (USCC)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="bundle file to write")],
+    kind: Annotated[
+        list[str] | None, typer.Option(help="record kind (repeat); default all")
+    ] = None,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Write a verifiable bundle from the file (operators; banks download theirs under consent
+    from the web page or GET /api/v1/orgs/{uscc}/bundle)."""
+    import orjson
+
+    kinds = kind or sorted(EVENT_KINDS)
+    unknown = [k for k in kinds if k not in EVENT_KINDS]
+    if unknown:
+        _fail(f"unknown record kind {', '.join(unknown)}")
+    lo = since.date() if since else None
+    hi = until.date() + timedelta(days=1) if until else None
+    platform = _open(db)
+    try:
+        bundle = platform.ledger.bundle(org, {k: (lo, hi) for k in kinds}, exported_by="cli")
+    finally:
+        platform.close()
+    out.write_bytes(orjson.dumps(bundle, option=orjson.OPT_INDENT_2))
+    n = sum(len(g["records"]) for b in bundle["batches"] for g in b["groups"])
+    console.print(f"{out}: {n:,} records in {len(bundle['batches']):,} batches, "
+                  f"head of size {bundle['head']['tree_size']}")  # fmt: skip
+
+
+@app.command()
+def verify(
+    bundle: Annotated[Path | None, typer.Argument(help="a bundle file to check offline")] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="the platform's public key (base64 of 32 bytes, PEM, or a file with "
+            "either), obtained beforehand; without it the key in the bundle is used"
+        ),
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="audit a whole database file instead")
+    ] = None,
+) -> None:
+    """Check that records are exactly what the platform accepted. With a bundle: offline, no
+    server. With --db: recompute every batch, group and head of the file and name every record
+    that no longer matches. Exit code 0 when all is well, 1 otherwise."""
+    if (bundle is None) == (db is None):
+        _fail("give a bundle file, or --db FILE")
+    if db is not None:
+        _verify_db(db)
+        return
+    import orjson
+
+    from chanrong.access.signatures import SignatureError, public_key_from_text
+    from chanrong.ledger.keys import raw_public
+    from chanrong.ledger.verify import verify_bundle
+
+    assert bundle is not None
+    try:
+        data = orjson.loads(bundle.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        _fail(f"cannot read {bundle}: {exc}")
+    pinned = None
+    if key:
+        text = Path(key).read_text() if Path(key).is_file() else key
+        try:
+            pinned = raw_public(public_key_from_text(text))
+        except SignatureError as exc:
+            _fail(str(exc))
+    report = verify_bundle(data, pinned)
+    if report.head is not None:
+        console.print(f"tree head: size {report.head.tree_size}, root {report.head.root_hash.hex()}, "
+                      f"key {report.key_id}" + ("" if report.key_pinned else
+                      " [yellow](key taken from the bundle: pin it with --key)[/yellow]"))  # fmt: skip
+    for problem in report.problems:
+        console.print(f"[red]FAIL[/red] {problem}")
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/green] {report.records:,} records in {report.groups:,} groups of "
+                  f"{report.batches:,} batches are exactly what the platform accepted")  # fmt: skip
+
+
+def _verify_db(db: Path) -> None:
+    from chanrong.store.db import Store
+
+    try:
+        store = Store(db, read_only=True)
+    except duckdb.IOException as exc:
+        _fail(f"cannot open {db}: {exc}")
+    platform = Platform(store)
+    try:
+        total = platform.store.cursor().execute("SELECT count(*) FROM ingest_batches").fetchone()
+        with Progress(TextColumn("auditing batches"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:  # fmt: skip
+            task = progress.add_task("audit", total=int(total[0]) if total else 0)
+            report = platform.ledger.audit(lambda _: progress.advance(task))
+    finally:
+        platform.close()
+    for finding in report.findings:
+        console.print(f"[red]FAIL[/red] {finding}")
+    if report.unsealed:
+        console.print(
+            f"[yellow]{len(report.unsealed):,} batches were stored without the ledger[/yellow]"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/green] {report.records:,} records in {report.groups:,} groups of "
+                  f"{report.batches:,} batches, {report.leaves:,} leaves and {report.heads:,} "
+                  "signed heads match the ledger")  # fmt: skip
+
+
 if __name__ == "__main__":
     app()
