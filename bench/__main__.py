@@ -3,7 +3,8 @@
 Every figure is measured here, in this process and the server it starts, against a baseline run in
 the same bench: the same telemetry rows inserted one at a time. Nothing here asserts; it prints.
 
-Scenarios: baseline, arrow, parquet, json, stream, and the simulator's sim_baseline, sim_history,
+Scenarios: baseline, arrow, parquet, json, stream, ledger (ingest with the ledger on and off), and
+the simulator's sim_baseline, sim_history,
 sim_seed, sim_live (bench/sim.py). Environment knobs:
   BENCH_ROWS           rows for the bulk paths (default 1,000,000)
   BENCH_JSON_ROWS      rows for the JSON path (default 200,000)
@@ -158,6 +159,46 @@ def _server(workdir: Path, name: str, *args: str) -> tuple[Server, str]:
     return Server(db, workdir / f"{name}.log", args=args).start(), key
 
 
+def ledger(workdir: Path) -> Result:
+    """Arrow and JSON ingest over HTTP with the ledger on and off, alternated, best of each."""
+    n = env("BENCH_ROWS", 1_000_000)
+    rounds = env("BENCH_LEDGER_ROUNDS", 3)
+    arrow = [ipc_bytes(rows(s, min(BULK_CHUNK, n - s))) for s in range(0, n, BULK_CHUNK)]
+    per_request = 1_000  # a gateway's minute: the live path
+    small_n = min(n, 100_000)
+    small = []
+    for s in range(0, small_n, per_request):
+        records = rows(n + s, per_request).to_pylist()  # ids after the bulk ones
+        for r in records:
+            r["event_time"] = r["event_time"].isoformat()
+        small.append(orjson.dumps(records))
+    best: dict[tuple[str, bool], float] = {}
+    for k in range(rounds):
+        for on in (True, False):
+            name = f"ledger-{'on' if on else 'off'}-{k}"
+            server, key = _server(workdir, name, *(() if on else ("--no-ledger",)))
+            try:
+                label = f"round {k + 1}/{rounds}, ledger {'on' if on else 'off'}"
+                t = _post_all(server, key, "application/vnd.apache.arrow.stream", arrow, n,
+                              f"arrow bulk, {label}")  # fmt: skip
+                best[("arrow", on)] = min(best.get(("arrow", on), t), t)
+                t = _post_all(
+                    server, key, "application/json", small, small_n, f"JSON 1,000, {label}"
+                )
+                best[("json", on)] = min(best.get(("json", on), t), t)
+            finally:
+                server.stop()
+    notes = []
+    for path, count in (("arrow", n), ("json", small_n)):
+        on, off = count / best[(path, True)], count / best[(path, False)]
+        notes.append(f"{path}: on {on:,.0f} rows/s, off {off:,.0f} rows/s, on/off {on / off:.1%}")
+    console.print("ledger: " + "; ".join(notes))
+    return Result(
+        "ledger on (arrow bulk, HTTP)", n, best[("arrow", True)],
+        f"best of {rounds}; " + "; ".join(notes) + " (target: on >= 90% of off)",
+    )  # fmt: skip
+
+
 def bulk(workdir: Path, fmt: str) -> Result:
     n = env("BENCH_ROWS", 1_000_000)
     bodies = []
@@ -280,6 +321,7 @@ SCENARIOS = {
     "parquet": lambda w: bulk(w, "parquet"),
     "json": json_path,
     "stream": stream,
+    "ledger": ledger,
 }
 TARGETS = {"arrow": 1_000_000, "parquet": 1_000_000, "json": 100_000}
 

@@ -62,9 +62,9 @@ MqttOption = Annotated[
 ]
 
 
-def _open(db: Path, memory_limit: str | None = None) -> Platform:
+def _open(db: Path, memory_limit: str | None = None, *, ledger: bool = True) -> Platform:
     try:
-        return Platform.open(db, memory_limit=memory_limit)
+        return Platform.open(db, memory_limit=memory_limit, ledger=ledger)
     except duckdb.IOException as exc:
         console.print(
             f"[red]cannot open {db}: {exc}[/red]\nA running server owns the file: pass "
@@ -87,11 +87,14 @@ def serve(
     max_body_mib: Annotated[int, typer.Option(help="largest request body accepted")] = 64,
     memory_limit: Annotated[str, typer.Option(help="DuckDB buffer pool cap, e.g. 2GB")] = "2GB",
     mqtt: MqttOption = None,
+    no_ledger: Annotated[
+        bool, typer.Option("--no-ledger", hidden=True, help="benchmarks only: store unsealed")
+    ] = False,
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
     from chanrong.web.app import Settings
 
-    platform = _open(db, memory_limit)
+    platform = _open(db, memory_limit, ledger=not no_ledger)
     services = _mqtt_services(platform, mqtt)
     _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level, services)
 

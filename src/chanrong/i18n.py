@@ -85,6 +85,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.empty": ("暂无读取记录", "No reads yet"),
     "orgview.title": ("企业数据(经授权)", "Enterprise data (under consent)"),
     "orgview.refused": ("没有有效授权:", "No valid consent: "),
+    "orgview.bundle": ("下载可验证数据包", "Download a verifiable bundle"),
+    "nav.ledger": ("可信账本", "Ledger"),
+    "ledger.title": ("可信账本(防篡改)", "Tamper-evident ledger"),
+    "ledger.explain": (
+        "平台接收的每一批数据、每一次授权变更都写入默克尔日志(RFC 6962),树头由平台密钥签名(Ed25519)。"
+        "银行可下载数据包,在离线环境用 chanrong verify 验证数据与平台接收时完全一致。",
+        "Every batch the platform accepts and every consent change is a leaf of a Merkle log "
+        "(RFC 6962); tree heads are signed with the platform's key (Ed25519). A bank downloads a "
+        "bundle and checks offline with chanrong verify that the records are exactly what the "
+        "platform accepted.",
+    ),
+    "ledger.head": ("当前签名树头", "Current signed tree head"),
+    "ledger.size": ("叶子数", "Leaves"),
+    "ledger.root": ("根哈希", "Root hash"),
+    "ledger.signed_at": ("签名时间", "Signed at"),
+    "ledger.key": ("签名密钥", "Signing key"),
+    "ledger.keys": ("平台公钥(请预先保存)", "Platform public keys (keep them beforehand)"),
+    "ledger.retired": ("已停用", "retired"),
+    "ledger.active": ("使用中", "active"),
+    "ledger.verify": ("离线验证", "Verify offline"),
+    "ledger.batches": ("我方提交批次的回执", "Receipts of the batches we sent"),
+    "ledger.leaf": ("叶子号", "Leaf"),
+    "ledger.own_bundle": ("下载本企业的可验证数据包", "Download our own verifiable bundle"),
     "scope.production_energy": ("生产/能耗", "Production/energy"),
     "scope.movable_assets": ("动产/仓储", "Movable assets"),
     "scope.transactions": ("交易结算", "Transactions"),

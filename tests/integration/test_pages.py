@@ -90,3 +90,21 @@ def test_openapi_publishes_every_record_kind(app_client: TestClient) -> None:
     }
     assert app_client.get("/docs").status_code == 200
     assert app_client.get("/healthz").json()["status"] == "ok"
+
+
+def test_ledger_page_shows_the_head_the_key_to_pin_and_our_receipts(
+    app_client: TestClient, platform: Platform, sme_key: str
+) -> None:
+    keyed = app_client.post("/api/v1/ingest/telemetry", json=[telemetry(i) for i in range(4)],
+                            headers={"authorization": f"Bearer {sme_key}"})  # fmt: skip
+    leaf = keyed.json()["leaf_index"]
+    sign_in(app_client, platform)
+    page = app_client.get("/ledger")
+    assert page.status_code == 200 and "可信账本" in page.text
+    head = platform.ledger.latest_head()
+    assert head is not None and head.root_hash.hex() in page.text
+    key = platform.ledger.public_keys()[-1]["public_key"]
+    assert f"chanrong verify bundle.json --key '{key}'" in page.text
+    assert f'href="/api/v1/ledger/leaves/{leaf}"' in page.text
+    own = app_client.get(f"/api/v1/orgs/{SME}/bundle", params={"purpose": "pre_loan"})
+    assert own.status_code == 200 and len(own.json()["batches"]) == 1

@@ -63,6 +63,9 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.consents", "/consents", "data_access"),
     ("nav.trace", "/trace", "data_access"),
     ("nav.operations", "/operations", "operations"),
+    ("nav.ledger", "/ledger", "own_data"),
+    ("nav.ledger", "/ledger", "data_access"),
+    ("nav.ledger", "/ledger", "operations"),
 )
 
 

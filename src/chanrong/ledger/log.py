@@ -127,7 +127,7 @@ class Ledger:
             h = node_hash(left[(level, i - 1)], h)
             i, level = i >> 1, level + 1
             new.append((level, i, h))
-        cur.executemany("INSERT INTO ledger_nodes VALUES (?, ?, ?)", new)
+        _insert(cur, "ledger_nodes", new)
         return index
 
     def seal_batch(
@@ -140,13 +140,10 @@ class Ledger:
     ) -> int:
         """Commit a batch's accepted records: group them, digest each group, add the batch leaf."""
         groups, fingerprints = self._groups(cur, model, batch_id)
-        if groups:
-            cur.executemany(
-                "INSERT INTO ledger_groups VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[batch_id, pos, org, day, n, data.decode(), fp]
-                 for pos, (org, day, n, data), fp in zip(range(len(groups)), groups, fingerprints,
-                                                         strict=True)],
-            )  # fmt: skip
+        _insert(cur, "ledger_groups", [
+            (batch_id, pos, org, day, n, data.decode(), fp)
+            for pos, ((org, day, n, data), fp) in enumerate(zip(groups, fingerprints, strict=True))
+        ])  # fmt: skip
         leaves = [leaf_hash(g[3]) for g in groups]
         header = {
             **header,
@@ -504,6 +501,17 @@ class Ledger:
                 [{"kind": model.kind, "source": r["source"], "id": r["id"]}
                  for r in records.select(["source", "id"]).to_pylist()],
             ))  # fmt: skip
+
+
+def _insert(cur: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows in one statement (executemany runs one statement per row)."""
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    cur.execute(
+        f"INSERT INTO {table} VALUES {', '.join([one] * len(rows))}",
+        [v for r in rows for v in r],
+    )
 
 
 def _within(day: date, lo: date | None, hi: date | None) -> bool:

@@ -308,6 +308,18 @@ def org_view(
                   refused=refused)  # fmt: skip
 
 
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    """The signed head, the keys to pin, receipts of one's own batches, how to verify."""
+    principal = _principal(request)
+    head = platform.ledger.head()
+    batches = [b for b in platform.events.recent_batches(principal.org, limit=20)
+               if b.get("leaf_index") is not None]  # fmt: skip
+    return render(request, "ledger.html", lang, principal, head=head.as_json(),
+                  keys=platform.ledger.public_keys(), batches=batches,
+                  own=principal.can("own_data"))  # fmt: skip
+
+
 @router.get("/trace", response_class=HTMLResponse)
 def trace_page(
     request: Request, platform: PlatformDep, lang: LangDep, lot: str = "", org: str = "",
