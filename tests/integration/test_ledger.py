@@ -241,3 +241,19 @@ def test_consent_changes_are_leaves(platform: Platform) -> None:
 
 def log_size(platform: Platform) -> int:
     return platform.ledger.size(platform.store.cursor())
+
+
+def test_forged_fingerprints_are_noticed_not_trusted(db_path: Path, clock: FixedClock) -> None:
+    platform = Platform(Store(db_path), clock)
+    world(platform)
+    send(platform, [telemetry(i) for i in range(10)], submitter=SME)
+    platform.close()
+    raw = duckdb.connect(str(db_path))  # change a record and cover the tracks in its group
+    raw.execute("UPDATE ev_telemetry SET counter = 77 WHERE id = 't-4'")
+    raw.execute("UPDATE ledger_groups SET fingerprints = fingerprints || fingerprints")
+    raw.close()
+    platform = Platform(Store(db_path), clock)
+    report = platform.ledger.audit()
+    assert [f.records for f in report.findings] == [[]]
+    assert "fingerprints were changed too" in str(report.findings[0])
+    platform.close()

@@ -14,6 +14,7 @@ from chanrong.ledger.merkle import (
     leaf_hash,
     node_hash,
     root,
+    roots_at,
     verify_consistency,
     verify_inclusion,
 )
@@ -95,3 +96,12 @@ def test_random_trees_against_an_independent_recomputation(n: int, data: st.Data
     if 0 < m < n:
         assert not verify_consistency(m, n, leaf_hash(b"other"), expected, cproof)
         assert not verify_consistency(m, n, first, leaf_hash(b"other"), cproof)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 200), st.lists(st.integers(0, 220), max_size=12))
+def test_roots_at_many_sizes_in_one_pass(n: int, sizes: list[int]) -> None:
+    leaves = [leaf_hash(i.to_bytes(4, "big")) for i in range(n)]
+    expected = {m: root(leaves[:m]) for m in sizes if m <= n}
+    assert roots_at(leaves, sizes) == expected
+    assert roots_at(leaves, [0]) == {0: ROOTS[0]}

@@ -14,6 +14,8 @@ The same functions run when the platform seals a batch, when it audits its own f
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -205,3 +207,22 @@ def group_data(kind: str, group: Group, content: str, fingerprints: bytes) -> by
         "content_sha256": content,
         "fingerprints_sha256": hashlib.sha256(fingerprints).hexdigest(),
     })  # fmt: skip
+
+
+def unmatched(
+    committed: bytes, committed_sha256: str | None, current: Iterable[int]
+) -> tuple[list[int], int] | None:
+    """Name what changed in a group whose digest failed, from its fingerprints: the positions of
+    the current records whose fingerprint is not among the committed ones (changed or added),
+    and how many committed records are left over beyond those (removed). None when the
+    fingerprints given are not the ones the group committed to."""
+    if hashlib.sha256(committed).hexdigest() != committed_sha256:
+        return None
+    kept = Counter(np.frombuffer(committed, dtype="<u4").tolist())
+    changed = []
+    for i, fp in enumerate(current):
+        if kept[fp] > 0:
+            kept[fp] -= 1
+        else:
+            changed.append(i)
+    return changed, max(0, sum(kept.values()) - len(changed))

@@ -8,7 +8,6 @@ or a proof reads O(log n) nodes whatever the size of the log.
 from __future__ import annotations
 
 import base64
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from chanrong.ledger.canon import (
     record_columns,
     select_sql,
     split_groups,
+    unmatched,
 )
 from chanrong.ledger.keys import Keyring, SignedHead, verify_head
 from chanrong.ledger.merkle import (
@@ -37,6 +37,7 @@ from chanrong.ledger.merkle import (
     leaf_hash,
     node_hash,
     root,
+    roots_at,
 )
 from chanrong.model import EVENT_KINDS, Event
 from chanrong.store.db import Store, dicts
@@ -242,19 +243,8 @@ class Ledger:
         return bytes(row[0]) if row else None
 
     def latest_head(self) -> SignedHead | None:
-        row = (
-            self.store.cursor()
-            .execute(
-                "SELECT tree_size, timestamp_ms, root_hash, key_id, signature FROM ledger_heads "
-                "ORDER BY tree_size DESC, timestamp_ms DESC LIMIT 1"
-            )
-            .fetchone()
-        )
-        return (
-            SignedHead(int(row[0]), int(row[1]), bytes(row[2]), str(row[3]), bytes(row[4]))
-            if row
-            else None
-        )
+        heads = self._heads(limit=1)
+        return heads[0] if heads else None
 
     def head(self) -> SignedHead:
         """The newest signed tree head; the log signs a new one first when it has grown."""
@@ -279,15 +269,22 @@ class Ledger:
             )
         return head
 
-    def heads(self, limit: int = 20) -> list[SignedHead]:
-        rows = self.store.cursor().execute(
-            "SELECT tree_size, timestamp_ms, root_hash, key_id, signature FROM ledger_heads "
-            "ORDER BY tree_size DESC, timestamp_ms DESC LIMIT ?", [limit]
-        ).fetchall()  # fmt: skip
-        return [SignedHead(int(r[0]), int(r[1]), bytes(r[2]), str(r[3]), bytes(r[4])) for r in rows]
+    def heads(self, limit: int | None = 20) -> list[SignedHead]:
+        """Signed heads, newest first (all of them with limit=None)."""
+        return self._heads(limit=limit)
 
     def head_of_size(self, size: int) -> SignedHead | None:
-        return next((h for h in self.heads(1_000_000) if h.tree_size == size), None)
+        heads = self._heads("WHERE tree_size = ?", [size], limit=1)
+        return heads[0] if heads else None
+
+    def _heads(self, where: str = "", args: list[Any] | None = None,
+               limit: int | None = None) -> list[SignedHead]:  # fmt: skip
+        rows = self.store.cursor().execute(
+            "SELECT tree_size, timestamp_ms, root_hash, key_id, signature FROM ledger_heads "
+            f"{where} ORDER BY tree_size DESC, timestamp_ms DESC LIMIT ?",
+            [*(args or []), limit if limit is not None else 2**62],
+        ).fetchall()  # fmt: skip
+        return [SignedHead(int(r[0]), int(r[1]), bytes(r[2]), str(r[3]), bytes(r[4])) for r in rows]
 
     # proofs and bundles ---------------------------------------------------------------------
     def leaf(self, index: int) -> dict[str, Any] | None:
@@ -425,16 +422,18 @@ class Ledger:
                 report.findings.append(
                     Finding(f"ledger leaf {index} was changed after it was logged")
                 )
-        for head in self.heads(1_000_000):
+        heads = self.heads(limit=None)
+        keys = {k: bytes(raw) for k, raw in
+                cur.execute("SELECT key_id, public_key FROM ledger_keys").fetchall()}  # fmt: skip
+        roots = roots_at(hashes, (h.tree_size for h in heads))
+        for head in heads:
             report.heads += 1
-            key = self.public_key(head.key_id)
+            key = keys.get(head.key_id)
             if key is None or not verify_head(head, key):
-                report.findings.append(
-                    Finding(
-                        f"signed head of size {head.tree_size} does not verify with key {head.key_id}"
-                    )
-                )
-            elif head.tree_size > len(hashes) or root(hashes[: head.tree_size]) != head.root_hash:
+                report.findings.append(Finding(
+                    f"signed head of size {head.tree_size} does not verify with key {head.key_id}"
+                ))  # fmt: skip
+            elif roots.get(head.tree_size) != head.root_hash:
                 report.findings.append(
                     Finding(f"the log no longer matches its signed head of size {head.tree_size}")
                 )
@@ -479,19 +478,19 @@ class Ledger:
             finding = Finding("records differ from what the platform accepted", b["batch_id"],
                               model.kind, s["org"], s["day"].isoformat())  # fmt: skip
             records = self.group_records(cur, model, b["batch_id"], s["org"], s["day"])
-            kept = Counter(int.from_bytes(bytes(s["fingerprints"])[i : i + 4], "little")
-                           for i in range(0, len(bytes(s["fingerprints"])), 4))  # fmt: skip
-            ids = records.select(["source", "id", "_fp"]).to_pylist()
-            for r in ids:
-                if kept[r["_fp"]] > 0:
-                    kept[r["_fp"]] -= 1
-                else:
-                    finding.records.append(
-                        {"kind": model.kind, "source": r["source"], "id": r["id"]}
-                    )
-            missing = sum(kept.values()) - len(finding.records)
-            if missing > 0:
-                finding.what += f"; {missing} record(s) removed"
+            ids = records.select(["source", "id"]).to_pylist()
+            meta = orjson.loads(s["group_data"])
+            named = unmatched(bytes(s["fingerprints"]), meta.get("fingerprints_sha256"),
+                              records.column("_fp").to_pylist())  # fmt: skip
+            if named is None:
+                finding.what += (
+                    "; its stored fingerprints were changed too, so records cannot be named"
+                )
+            else:
+                changed, removed = named
+                finding.records = [{"kind": model.kind, **ids[i]} for i in changed]
+                if removed:
+                    finding.what += f"; {removed} record(s) removed"
             report.findings.append(finding)
         for org, day in now:
             records = self.group_records(cur, model, b["batch_id"], org, day)

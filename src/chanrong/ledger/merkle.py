@@ -8,7 +8,7 @@ this module alone (it is what `chanrong verify` uses).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -40,6 +40,28 @@ def root(leaves: Sequence[bytes]) -> bytes:
         return leaves[0]
     k = _split(n)
     return node_hash(root(leaves[:k]), root(leaves[k:]))
+
+
+def roots_at(leaves: Sequence[bytes], sizes: Iterable[int]) -> dict[int, bytes]:
+    """MTH of the first n leaves for every n in `sizes` (n <= len(leaves)), in one pass: the
+    perfect subtrees so far are kept as a stack and folded right to left at each size asked for."""
+    wanted = iter(sorted({n for n in sizes if 0 <= n <= len(leaves)}))
+    out: dict[int, bytes] = {}
+    nxt = next(wanted, None)
+    if nxt == 0:
+        out[0], nxt = EMPTY_ROOT, next(wanted, None)
+    stack: list[tuple[int, bytes]] = []  # (height, hash) of perfect subtrees, left to right
+    for n, h in enumerate(leaves, 1):
+        height = 0
+        while stack and stack[-1][0] == height:
+            h, height = node_hash(stack.pop()[1], h), height + 1
+        stack.append((height, h))
+        while nxt == n:
+            r = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                r = node_hash(left, r)
+            out[n], nxt = r, next(wanted, None)
+    return out
 
 
 def over(leaves: Sequence[bytes]) -> Subtree:

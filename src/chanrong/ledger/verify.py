@@ -9,15 +9,13 @@ do not match names them, by the 32-bit fingerprints the group committed to.
 from __future__ import annotations
 
 import base64
-import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import orjson
 
-from chanrong.ledger.canon import Canonical, fingerprint_sql, q
+from chanrong.ledger.canon import Canonical, fingerprint_sql, q, unmatched
 from chanrong.ledger.keys import SignedHead, key_id, verify_head
 from chanrong.ledger.log import BUNDLE_FORMAT
 from chanrong.ledger.merkle import leaf_hash, verify_inclusion
@@ -135,18 +133,17 @@ def _named(
     canon: Canonical, group: dict[str, Any], meta: dict[str, Any], records: list[dict[str, Any]]
 ) -> str:
     committed = base64.b64decode(group.get("fingerprints", ""))
-    if hashlib.sha256(committed).hexdigest() != meta.get("fingerprints_sha256"):
+    named = unmatched(committed, meta.get("fingerprints_sha256"), canon.fingerprints.tolist())
+    if named is None:
         return "; the fingerprints are not the committed ones, so the records cannot be named"
-    kept = Counter(
-        int.from_bytes(committed[i : i + 4], "little") for i in range(0, len(committed), 4)
+    changed, removed = named
+    text = (
+        ": "
+        + ", ".join(
+            f"record #{i} source={records[i].get('source')!r} id={records[i].get('id')!r}"
+            for i in changed
+        )
+        if changed
+        else ""
     )
-    changed = []
-    for i, fp in enumerate(canon.fingerprints.tolist()):
-        if kept[fp] > 0:
-            kept[fp] -= 1
-        else:
-            r = records[i]
-            changed.append(f"record #{i} source={r.get('source')!r} id={r.get('id')!r}")
-    removed = sum(kept.values()) - len(changed)
-    text = ": " + ", ".join(changed) if changed else ""
-    return text + (f"; {removed} record(s) missing" if removed > 0 else "")
+    return text + (f"; {removed} record(s) missing" if removed else "")

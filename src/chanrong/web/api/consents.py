@@ -108,17 +108,25 @@ def audit(
     return platform.consents.audit_for(principal, limit)
 
 
+def consented_days(
+    d: Decision, since: date | None, until: date | None
+) -> tuple[date | None, date | None]:
+    """The days [first, end) asked for (until: last day included), inside the consented period."""
+    lo = max(filter(None, (since, d.data_from)), default=None)
+    hi = min(filter(None, (until, d.data_to)), default=None)
+    return lo, hi + timedelta(days=1) if hi else None
+
+
 def _bounds(
     d: Decision, since: date | None, until: date | None
 ) -> tuple[datetime | None, datetime | None]:
-    """The read window in UTC: the days asked for, inside the consented data period."""
-    lo = max(filter(None, (since, d.data_from)), default=None)
-    hi = min(filter(None, (until, d.data_to)), default=None)
+    """The read window in UTC: the consented days as instants in Beijing time."""
 
-    def start_of(day: date) -> datetime:
-        return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC)
+    def start_of(day: date | None) -> datetime | None:
+        return datetime.combine(day, time(), LOCAL_TZ).astimezone(UTC) if day else None
 
-    return (start_of(lo) if lo else None, start_of(hi + timedelta(days=1)) if hi else None)
+    lo, end = consented_days(d, since, until)
+    return start_of(lo), start_of(end)
 
 
 @router.get("/orgs/{uscc}/records/{kind}")

@@ -13,7 +13,7 @@ from chanrong.access.rules import Principal
 from chanrong.ledger.keys import SignedHead
 from chanrong.model import EVENT_KINDS
 from chanrong.platform import Platform
-from chanrong.web.api.consents import _call
+from chanrong.web.api.consents import _call, consented_days
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1", tags=["ledger"])
@@ -106,13 +106,7 @@ def _head(platform: Platform, tree_size: int | None) -> SignedHead:
 def _periods(
     allowed: dict[str, Decision], since: date | None, until: date | None
 ) -> dict[str, tuple[date | None, date | None]]:
-    """Per kind, the days [from, to) asked for inside the consented data period."""
-    out = {}
-    for kind, d in allowed.items():
-        lo = max(filter(None, (since, d.data_from)), default=None)
-        hi = min(filter(None, (until, d.data_to)), default=None)
-        out[kind] = (lo, hi + timedelta(days=1) if hi else None)
-    return out
+    return {kind: consented_days(d, since, until) for kind, d in allowed.items()}
 
 
 @router.get("/orgs/{uscc}/bundle")
