@@ -53,8 +53,9 @@ def test_a_batch_becomes_a_leaf_of_groups_by_firm_and_day(platform: Platform) ->
     rows = (
         platform.store.cursor()
         .execute(
-            "SELECT org, day, records FROM ledger_groups WHERE batch_id = ? ORDER BY position",
-            [result.batch_id],
+            "SELECT g.org, g.day, g.records FROM (SELECT unnest(groups) AS g FROM ledger_leaves "
+            "WHERE leaf_type = 'batch' AND ref = ?)",
+            [str(result.batch_id)],
         )
         .fetchall()
     )
@@ -250,10 +251,71 @@ def test_forged_fingerprints_are_noticed_not_trusted(db_path: Path, clock: Fixed
     platform.close()
     raw = duckdb.connect(str(db_path))  # change a record and cover the tracks in its group
     raw.execute("UPDATE ev_telemetry SET counter = 77 WHERE id = 't-4'")
-    raw.execute("UPDATE ledger_groups SET fingerprints = fingerprints || fingerprints")
+    raw.execute(
+        "UPDATE ledger_leaves SET groups = list_transform(groups, lambda g: struct_update(g, "
+        "fingerprints := g.fingerprints || g.fingerprints)) WHERE leaf_type = 'batch'"
+    )
     raw.close()
     platform = Platform(Store(db_path), clock)
     report = platform.ledger.audit()
     assert [f.records for f in report.findings] == [[]]
     assert "fingerprints were changed too" in str(report.findings[0])
+    platform.close()
+
+
+def test_a_rolled_back_or_foreign_append_does_not_corrupt_the_log(platform: Platform) -> None:
+    """The ledger remembers its size between appends; a batch rolled back after its leaf was
+    added, or a leaf added by another writer of the same file, must not leave a gap or a
+    duplicate index."""
+    send(platform, [telemetry(i) for i in range(3)])
+    with pytest.raises(RuntimeError), platform.store.transaction() as cur:
+        platform.ledger.append(cur, "batch", "doomed", b'{"v":1}', platform.clock.now())
+        raise RuntimeError("the batch fails after its leaf was added")
+    assert send(platform, [telemetry(i) for i in range(3, 6)]).leaf_index == 1
+    other = Platform(platform.store, platform.clock)  # a second writer of the same store
+    with platform.store.transaction() as cur:
+        assert other.ledger.append(cur, "batch", "other", b'{"v":1}', platform.clock.now()) == 2
+    assert send(platform, [telemetry(i) for i in range(6, 9)]).leaf_index == 3
+    indices = [r[0] for r in platform.store.cursor().execute(
+        "SELECT leaf_index FROM ledger_leaves ORDER BY 1").fetchall()]  # fmt: skip
+    assert indices == [0, 1, 2, 3]
+    hashes = [leaf_hash(platform.ledger.leaf(i)["leaf_data"].encode()) for i in indices]
+    assert platform.ledger.root(4) == root(hashes)
+
+
+def test_a_file_logged_in_the_0006_layout_migrates_to_the_same_log(
+    db_path: Path, clock: FixedClock
+) -> None:
+    """Migration 0007 moves subtree hashes and groups into the leaf rows: the root, the signed
+    heads and the audit are unchanged. The 0006 layout is rebuilt here from a logged file."""
+    platform = Platform(Store(db_path), clock)
+    world(platform)
+    for start in range(0, 200, 40):
+        send(platform, two_firms_two_days(start))
+    head = platform.ledger.head()
+    platform.close()
+    raw = duckdb.connect(str(db_path))
+    raw.execute("""
+        CREATE TABLE ledger_nodes AS SELECT k - 1 AS level,
+            ((leaf_index + 1) >> (k - 1)) - 1 AS idx, hashes[k] AS hash
+        FROM ledger_leaves, range(1, 64) r(k) WHERE k <= len(hashes);
+        CREATE TABLE ledger_groups AS SELECT CAST(ref AS BIGINT) AS batch_id, p - 1 AS position,
+            groups[p].org AS org, groups[p].day AS day, groups[p].records AS records,
+            groups[p].group_data AS group_data, groups[p].fingerprints AS fingerprints
+        FROM ledger_leaves, range(1, 64) r(p) WHERE leaf_type = 'batch' AND p <= len(groups);
+        CREATE TABLE old_leaves AS
+            SELECT leaf_index, leaf_type, ref, leaf_data, created_at FROM ledger_leaves;
+        DROP TABLE ledger_leaves;
+        ALTER TABLE old_leaves RENAME TO ledger_leaves;
+        DELETE FROM schema_migrations WHERE version = 7;
+    """)
+    assert raw.execute("SELECT count(*) FROM ledger_nodes").fetchone()[0] == 5 + 2 + 1
+    raw.close()
+    platform = Platform(Store(db_path), clock)
+    assert platform.store.schema_version() == 7
+    assert platform.ledger.root(head.tree_size) == head.root_hash
+    report = platform.ledger.audit()
+    assert report.ok and report.batches == 5 and report.groups == 20, report.findings
+    assert send(platform, two_firms_two_days(200)).leaf_index == 5
+    assert platform.ledger.audit().ok
     platform.close()

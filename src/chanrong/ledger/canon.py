@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -69,22 +70,40 @@ def select_sql(model: type[Event], where: str) -> str:
 
 
 @dataclass(frozen=True)
-class Column:
-    """One column made canonical: validity, fixed-width values or string lengths and bytes."""
+class Part:
+    """One Arrow chunk of a column made canonical: validity, fixed-width values or string
+    lengths, and the string bytes."""
 
-    name: str
-    tag: str
+    start: int  # the chunk's first row in the whole column
     valid: np.ndarray  # uint8, 1 = a value, 0 = null
     values: np.ndarray  # fixed-width values, nulls as zero (strings: uint32 byte lengths)
     offsets: np.ndarray | None = None  # strings: where each value starts in `data`
     data: memoryview | None = None
 
+
+@dataclass(frozen=True)
+class Column:
+    """A column made canonical chunk by chunk: hashing a range walks the chunks it spans, so a
+    column fetched in several chunks is never copied into one."""
+
+    name: str
+    tag: str
+    parts: list[Part]
+
     def update(self, h: Any, lo: int, hi: int) -> None:
         h.update(self.name.encode() + b"\x00" + self.tag.encode() + b"\x00")
-        h.update(self.valid[lo:hi])
-        h.update(self.values[lo:hi])
-        if self.offsets is not None and self.data is not None:
-            h.update(self.data[int(self.offsets[lo]) : int(self.offsets[hi])])
+        spans = [
+            (p, max(lo, p.start) - p.start, min(hi, p.start + len(p.valid)) - p.start)
+            for p in self.parts
+            if p.start < hi and p.start + len(p.valid) > lo
+        ]
+        for p, a, b in spans:
+            h.update(p.valid[a:b])
+        for p, a, b in spans:
+            h.update(p.values[a:b])
+        for p, a, b in spans:
+            if p.offsets is not None and p.data is not None:
+                h.update(p.data[int(p.offsets[a]) : int(p.offsets[b])])
 
 
 def canonical_column(name: str, array: pa.Array | pa.ChunkedArray) -> Column:
@@ -92,44 +111,65 @@ def canonical_column(name: str, array: pa.Array | pa.ChunkedArray) -> Column:
     str: uint32 LE byte lengths then the UTF-8 bytes; i64 and ts (microseconds since the epoch,
     UTC): int64 LE; f64: IEEE 754 binary64 LE; decN: the unscaled value as int64 LE; date: days
     since 1970-01-01 as int32 LE; bool: one byte. Nulls: validity byte 0 and a zero value."""
-    arr = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    n = len(arr)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    tag, parts, start = _tag(name, array.type), [], 0
+    for chunk in chunks:
+        if len(chunk):
+            parts.append(_part(start, chunk))
+            start += len(chunk)
+    return Column(name, tag, parts)
+
+
+def _tag(name: str, t: pa.DataType) -> str:
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "str"
+    if pa.types.is_timestamp(t):
+        return "ts"
+    if pa.types.is_integer(t):
+        return "i64"
+    if pa.types.is_floating(t):
+        return "f64"
+    if pa.types.is_decimal(t):
+        return f"dec{t.scale}"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_boolean(t):
+        return "bool"
+    raise TypeError(f"column {name}: no canonical form for Arrow type {t}")
+
+
+def _part(start: int, arr: pa.Array) -> Part:
+    n, t = len(arr), arr.type
     valid = (
         np.ones(n, dtype=np.uint8)
         if arr.null_count == 0
         else np.asarray(arr.is_valid(), dtype=np.uint8)
     )
-    t = arr.type
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        if not pa.types.is_large_string(t):
-            arr = arr.cast(pa.large_string())
+        if pa.types.is_string_view(t):
+            arr, t = arr.cast(pa.large_string()), pa.large_string()
         bufs = arr.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+        width = np.int64 if pa.types.is_large_string(t) else np.int32
+        offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset : arr.offset + n + 1]
         data = memoryview(bufs[2]) if bufs[2] is not None else memoryview(b"")
-        lengths = np.diff(offsets).astype("<u4")
-        return Column(name, "str", valid, lengths, offsets, data)
-    if pa.types.is_timestamp(t):
-        tag, values = "ts", arr.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
-        np_type: Any = "<i8"
-    elif pa.types.is_integer(t):
-        tag, values, np_type = "i64", arr.cast(pa.int64()), "<i8"
-    elif pa.types.is_floating(t):
-        tag, values, np_type = "f64", arr.cast(pa.float64()), "<f8"
-    elif pa.types.is_decimal(t):
-        tag = f"dec{t.scale}"
+        return Part(start, valid, np.diff(offsets).astype("<u4"), offsets, data)
+    if pa.types.is_decimal(t):
         raw = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset : 2 * (arr.offset + n)]
         ints = np.ascontiguousarray(raw[0::2])
-        return Column(name, tag, valid, np.where(valid.astype(bool), ints, 0).astype("<i8"))
+        return Part(start, valid, np.where(valid.astype(bool), ints, 0).astype("<i8"))
+    np_type: Any
+    if pa.types.is_timestamp(t):
+        values, np_type = arr.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64()), "<i8"
+    elif pa.types.is_integer(t):
+        values, np_type = arr.cast(pa.int64()), "<i8"
+    elif pa.types.is_floating(t):
+        values, np_type = arr.cast(pa.float64()), "<f8"
     elif pa.types.is_date(t):
-        tag, values, np_type = "date", arr.cast(pa.date32()).cast(pa.int32()), "<i4"
-    elif pa.types.is_boolean(t):
-        tag, values, np_type = "bool", arr.cast(pa.uint8()), "<u1"
-    else:
-        raise TypeError(f"column {name}: no canonical form for Arrow type {t}")
+        values, np_type = arr.cast(pa.date32()).cast(pa.int32()), "<i4"
+    else:  # boolean
+        values, np_type = arr.cast(pa.uint8()), "<u1"
     filled = pc.fill_null(values, 0) if values.null_count else values
-    return Column(
-        name, tag, valid, filled.to_numpy(zero_copy_only=False).astype(np_type, copy=False)
-    )
+    return Part(start, valid, filled.to_numpy(zero_copy_only=False).astype(np_type, copy=False))
 
 
 @dataclass(frozen=True)
@@ -158,7 +198,7 @@ def split_groups(table: pa.Table) -> tuple[pa.Table, list[Group]]:
     day = beijing_days(table.column("event_time"))
     code = np.asarray(org.indices, dtype=np.int64) * (1 << 32) + day
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    if len(starts) != len(np.unique(code)):  # a key appears in several runs: gather them
+    if len(starts) != len(set(code[starts].tolist())):  # a key in several runs: gather them
         order = np.argsort(code, kind="stable")
         table, code = table.take(order), code[order]
         starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
@@ -176,6 +216,17 @@ def split_groups(table: pa.Table) -> tuple[pa.Table, list[Group]]:
     return table, groups
 
 
+PARALLEL_ROWS = 50_000
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ledger-digest")
+    return _POOL
+
+
 class Canonical:
     """A fetched table (committed columns, then `_fp`) made canonical once, digested per group."""
 
@@ -191,6 +242,13 @@ class Canonical:
         for col in self.columns:
             col.update(h, lo, hi)
         return h.hexdigest()
+
+    def digests(self, groups: list[Group]) -> list[str]:
+        """Every group's content digest; big batches hash their groups on two threads (SHA-256
+        releases the GIL on large buffers, and sealing happens while DuckDB is idle)."""
+        if len(groups) < 2 or sum(g.hi - g.lo for g in groups) < PARALLEL_ROWS:
+            return [self.content_sha256(g.lo, g.hi) for g in groups]
+        return list(_pool().map(lambda g: self.content_sha256(g.lo, g.hi), groups))
 
     def fingerprint_bytes(self, lo: int, hi: int) -> bytes:
         return self.fingerprints[lo:hi].tobytes()

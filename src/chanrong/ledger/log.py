@@ -1,8 +1,9 @@
-"""The stored Merkle log: leaves, perfect-subtree nodes, signed heads, proofs, bundles and the audit.
+"""The stored Merkle log: leaves, perfect-subtree hashes, signed heads, proofs, bundles and the audit.
 
 Appending happens inside the caller's write transaction, so a batch and its leaf are committed
-together or not at all. The log keeps the hash of every perfect subtree (`ledger_nodes`), so a root
-or a proof reads O(log n) nodes whatever the size of the log.
+together or not at all, in one row: the leaf, the hashes of the perfect subtrees it completes
+(so a root or a proof reads O(log n) hashes whatever the size of the log) and, for a batch, its
+record groups.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ from chanrong.store.db import Store, dicts
 
 BUNDLE_FORMAT = "chanrong-ledger-bundle/1"
 BEIJING = "Asia/Shanghai"
+
+# Fetch a batch's records as one Arrow chunk per column: canonicalising then needs no copy.
+ONE_CHUNK = 1 << 40
 
 
 def _json_default(value: Any) -> Any:
@@ -101,6 +105,7 @@ class Ledger:
         self.store = store
         self.keyring = keyring
         self.clock = clock
+        self._size: int | None = None  # the log's size after the last append, checked before use
 
     # appending ----------------------------------------------------------------------------
     @staticmethod
@@ -109,27 +114,49 @@ class Ledger:
         return int(row[0]) if row else 0
 
     def append(
-        self, cur: duckdb.DuckDBPyConnection, leaf_type: str, ref: str, data: bytes, now: datetime
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        leaf_type: str,
+        ref: str,
+        data: bytes,
+        now: datetime,
+        groups: list[dict[str, Any]] | None = None,
     ) -> int:
-        """Add one leaf (inside the caller's transaction) and the perfect subtrees it completes."""
-        index = self.size(cur)
+        """Add one leaf (inside the caller's transaction) with the perfect subtrees it completes."""
+        index, left = self._tip(cur)
+        h = leaf_hash(data)
+        hashes = [h]
+        for sibling in left:
+            h = node_hash(sibling, h)
+            hashes.append(h)
         cur.execute(
-            "INSERT INTO ledger_leaves VALUES (?, ?, ?, ?, ?)",
-            [index, leaf_type, ref, data.decode(), now],
+            "INSERT INTO ledger_leaves VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [index, leaf_type, ref, data.decode(), now, hashes, groups],
         )
-        needed, i, level = [], index, 0
-        while i & 1:
-            needed.append((level, i - 1))
-            i, level = i >> 1, level + 1
-        left = _nodes(cur, needed)
-        h, i, level = leaf_hash(data), index, 0
-        new = [(0, index, h)]
-        while i & 1:
-            h = node_hash(left[(level, i - 1)], h)
-            i, level = i >> 1, level + 1
-            new.append((level, i, h))
-        _insert(cur, "ledger_nodes", new)
+        self._size = index + 1
         return index
+
+    def _tip(self, cur: duckdb.DuckDBPyConnection) -> tuple[int, list[bytes]]:
+        """The next leaf's index and the roots of the perfect subtrees to its left that it
+        completes, lowest first (one per trailing 1 bit of the index), in one query. The size
+        remembered from the last append is checked by the same query: leaf n must be absent and
+        leaf n - 1 present, or the size is counted again (after a rollback, say)."""
+        for attempt in range(2):
+            if self._size is None or attempt:
+                self._size = self.size(cur)
+            n = self._size
+            levels = (n ^ (n + 1)).bit_length() - 1  # trailing 1 bits
+            wanted = {n, *(n - (1 << k) for k in range(levels))} | ({n - 1} if n else set())
+            rows = {
+                int(i): h
+                for i, h in cur.execute(
+                    "SELECT leaf_index, hashes FROM ledger_leaves WHERE leaf_index IN "
+                    f"({', '.join(str(int(w)) for w in sorted(wanted))})"
+                ).fetchall()
+            }
+            if n not in rows and (n == 0 or n - 1 in rows):
+                return n, [bytes(rows[n - (1 << k)][k]) for k in range(levels)]
+        raise LookupError(f"the ledger has {n} leaves but leaf {n - 1} is missing")
 
     def seal_batch(
         self,
@@ -141,10 +168,6 @@ class Ledger:
     ) -> int:
         """Commit a batch's accepted records: group them, digest each group, add the batch leaf."""
         groups, fingerprints = self._groups(cur, model, batch_id)
-        _insert(cur, "ledger_groups", [
-            (batch_id, pos, org, day, n, data.decode(), fp)
-            for pos, ((org, day, n, data), fp) in enumerate(zip(groups, fingerprints, strict=True))
-        ])  # fmt: skip
         leaves = [leaf_hash(g[3]) for g in groups]
         header = {
             **header,
@@ -153,24 +176,25 @@ class Ledger:
             "groups": len(groups),
             "groups_root": root(leaves).hex(),
         }
-        return self.append(cur, "batch", str(batch_id), canonical_json(header), now)
+        stored = [
+            {"org": org, "day": day, "records": n, "group_data": data.decode(), "fingerprints": fp}
+            for (org, day, n, data), fp in zip(groups, fingerprints, strict=True)
+        ]
+        return self.append(cur, "batch", str(batch_id), canonical_json(header), now, stored)
 
     @staticmethod
     def _groups(
         cur: duckdb.DuckDBPyConnection, model: type[Event], batch_id: int
     ) -> tuple[list[tuple[str, date, int, bytes]], list[bytes]]:
-        table = cur.sql(select_sql(model, f"batch_id = {int(batch_id)}")).to_arrow_table()
+        table = cur.sql(select_sql(model, f"batch_id = {int(batch_id)}")).to_arrow_table(ONE_CHUNK)
         table, groups = split_groups(table)
         if not groups:
             return [], []
         canon = Canonical(table, record_columns(model))
         out, fps = [], []
-        for g in groups:
+        for g, digest in zip(groups, canon.digests(groups), strict=True):
             fp = canon.fingerprint_bytes(g.lo, g.hi)
-            out.append(
-                (g.org, g.day, g.hi - g.lo,
-                 group_data(model.kind, g, canon.content_sha256(g.lo, g.hi), fp))
-            )  # fmt: skip
+            out.append((g.org, g.day, g.hi - g.lo, group_data(model.kind, g, digest, fp)))
             fps.append(fp)
         return out, fps
 
@@ -183,7 +207,7 @@ class Ledger:
             if n & (n - 1) == 0 and lo % n == 0:
                 key = (n.bit_length() - 1, lo >> (n.bit_length() - 1))
                 if key not in cache:
-                    found = _nodes(cur, [key])
+                    found = _hashes(cur, [key])
                     if key not in found:
                         raise LookupError(f"ledger node {key} is missing")
                     cache[key] = found[key]
@@ -311,11 +335,14 @@ class Ledger:
         groups = [
             g
             for g in dicts(cur.execute(
-                "SELECT g.batch_id, g.position, g.day, g.group_data, g.fingerprints, b.kind, "
-                "b.leaf_index FROM ledger_groups g JOIN ingest_batches b USING (batch_id) "
-                "WHERE g.org = $org AND list_contains($kinds, b.kind) AND b.leaf_index < $size "
-                "AND ($batches IS NULL OR list_contains($batches, g.batch_id)) "
-                "ORDER BY b.leaf_index, g.position",
+                "SELECT b.batch_id, l.position, l.g.day AS day, l.g.group_data AS group_data, "
+                "l.g.fingerprints AS fingerprints, b.kind, b.leaf_index FROM ingest_batches b "
+                "JOIN (SELECT leaf_index, unnest(range(len(groups))) AS position, "
+                "unnest(groups) AS g FROM ledger_leaves WHERE leaf_type = 'batch' "
+                "AND leaf_index < $size) l USING (leaf_index) "
+                "WHERE l.g.org = $org AND list_contains($kinds, b.kind) "
+                "AND ($batches IS NULL OR list_contains($batches, b.batch_id)) "
+                "ORDER BY b.leaf_index, l.position",
                 {"org": owner, "kinds": kinds, "size": head.tree_size, "batches": batches},
             ))
             if _within(g["day"], *periods[g["kind"]])
@@ -326,13 +353,7 @@ class Ledger:
             if not out or out[-1]["batch_id"] != g["batch_id"]:
                 leaf = self.leaf(g["leaf_index"])
                 assert leaf is not None
-                siblings = [
-                    leaf_hash(r[0].encode())
-                    for r in cur.execute(
-                        "SELECT group_data FROM ledger_groups WHERE batch_id = ? ORDER BY position",
-                        [g["batch_id"]],
-                    ).fetchall()
-                ]
+                siblings = [leaf_hash(s["group_data"].encode()) for s in leaf["groups"]]
                 out.append({
                     "batch_id": g["batch_id"],
                     "kind": g["kind"],
@@ -411,8 +432,7 @@ class Ledger:
         cur = self.store.cursor()
         report.leaves = self.size(cur)
         leaves = cur.execute(
-            "SELECT l.leaf_index, l.leaf_data, n.hash FROM ledger_leaves l "
-            "LEFT JOIN ledger_nodes n ON n.level = 0 AND n.idx = l.leaf_index ORDER BY l.leaf_index"
+            "SELECT leaf_index, leaf_data, hashes[1] FROM ledger_leaves ORDER BY leaf_index"
         ).fetchall()
         hashes: list[bytes] = []
         for index, data, stored in leaves:
@@ -438,7 +458,7 @@ class Ledger:
                     Finding(f"the log no longer matches its signed head of size {head.tree_size}")
                 )
         batches = dicts(cur.execute(
-            "SELECT b.batch_id, b.kind, b.leaf_index, l.leaf_data FROM ingest_batches b "
+            "SELECT b.batch_id, b.kind, b.leaf_index, l.leaf_data, l.groups FROM ingest_batches b "
             "LEFT JOIN ledger_leaves l ON l.leaf_index = b.leaf_index ORDER BY b.batch_id"))  # fmt: skip
         for b in batches:
             if progress:
@@ -460,9 +480,7 @@ class Ledger:
         report.records += sum(g[2] for g in groups)
         if root([leaf_hash(g[3]) for g in groups]).hex() == header.get("groups_root"):
             return
-        stored = dicts(cur.execute(
-            "SELECT position, org, day, records, group_data, fingerprints FROM ledger_groups "
-            "WHERE batch_id = ? ORDER BY position", [b["batch_id"]]))  # fmt: skip
+        stored = b["groups"] or []
         if root([leaf_hash(s["group_data"].encode()) for s in stored]).hex() != header.get(
             "groups_root"
         ):
@@ -502,26 +520,27 @@ class Ledger:
             ))  # fmt: skip
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows in one statement (executemany runs one statement per row)."""
-    if not rows:
-        return
-    one = "(" + ", ".join("?" * len(rows[0])) + ")"
-    cur.execute(
-        f"INSERT INTO {table} VALUES {', '.join([one] * len(rows))}",
-        [v for r in rows for v in r],
-    )
-
-
 def _within(day: date, lo: date | None, hi: date | None) -> bool:
     return (lo is None or day >= lo) and (hi is None or day < hi)
 
 
-def _nodes(
+def _hashes(
     cur: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]]
 ) -> dict[tuple[int, int], bytes]:
+    """Perfect-subtree hashes by (level, index): subtree (k, i) ends at leaf (i + 1) * 2^k - 1,
+    which holds it at position k + 1 of its `hashes`."""
     if not keys:
         return {}
-    where = " OR ".join(f"(level = {int(lv)} AND idx = {int(i)})" for lv, i in keys)
-    rows = cur.execute(f"SELECT level, idx, hash FROM ledger_nodes WHERE {where}").fetchall()
-    return {(int(lv), int(i)): bytes(h) for lv, i, h in rows}
+    ends: dict[int, list[tuple[int, int]]] = {}
+    for k, i in keys:
+        ends.setdefault(((i + 1) << k) - 1, []).append((k, i))
+    rows = cur.execute(
+        "SELECT leaf_index, hashes FROM ledger_leaves WHERE leaf_index IN "
+        f"({', '.join(str(int(e)) for e in ends)})"
+    ).fetchall()
+    return {
+        (k, i): bytes(hashes[k])
+        for end, hashes in rows
+        for k, i in ends[int(end)]
+        if k < len(hashes)
+    }
