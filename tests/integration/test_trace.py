@@ -32,7 +32,8 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Platform, str, 
             "SELECT w.org, w.work_order_no FROM ev_work_order w JOIN ev_invoice i ON i.org = w.org "
             "AND i.sales_order_no = w.sales_order_no JOIN ev_payment p ON p.org = i.org AND "
             "p.invoice_no = i.invoice_no JOIN ev_telemetry t ON t.org = w.org AND t.device = w.device "
-            "WHERE p.direction = 'sales' LIMIT 1"
+            # the latest paid one: its materials were received within the simulated days
+            "WHERE p.direction = 'sales' ORDER BY w.event_time DESC, w.work_order_no LIMIT 1"
         )
         .fetchone()
     )
