@@ -1,0 +1,94 @@
+"""供应保障 supply assurance (order table). Scale indicators (capacity, output, energy,
+shipments) are shared with the financing table's production dimension."""
+
+from __future__ import annotations
+
+from chanrong.indicators.catalog._sql import NO_LABEL
+from chanrong.indicators.spec import Dimension, Direction, Indicator
+
+D = Dimension.SUPPLY_ASSURANCE
+
+# Per sales order due in the window (cancelled ones left out): ordered quantity, and the
+# quantity that arrived by the due date. A shipment arrives on its first delivered or
+# receipt-confirmed day; a shipment nobody reported delivered counts on the day it left.
+ORDERS_DUE = (
+    "SELECT o.org, o.order_no, o.due_date, o.qty, "
+    "sum(CASE WHEN coalesce(s.delivered_day, s.shipped_day) <= o.due_date THEN s.qty ELSE 0 END)"
+    " AS on_time_qty, max(coalesce(s.third, 0)) AS third FROM ("
+    "SELECT org, order_no, max(due_date) AS due_date, sum(qty) AS qty FROM v_sales_line "
+    "WHERE status <> 'cancelled' GROUP BY org, order_no) o "
+    "LEFT JOIN v_delivery s ON s.org = o.org AND s.sales_order_no = o.order_no "
+    "WHERE o.due_date BETWEEN {start} AND {end} GROUP BY o.org, o.order_no, o.due_date, o.qty"
+)
+TAIL = (
+    "count(DISTINCT due_date) AS covered_days, count(*) AS n_inputs, sum(third) AS n_third, "
+    "0 AS n_device"
+)
+
+
+def _per(top: str, bottom: str, scale: str = "1") -> str:
+    """An energy or cost total over another total, both over the window, per enterprise."""
+    return (
+        f"SELECT t.org, {scale} * t.x / NULLIF(b.x, 0) AS value, CAST(NULL AS STRING) AS label, "
+        "CASE WHEN b.x IS NULL OR b.x = 0 THEN 'nothing to divide by in the window' END "
+        "AS reason, greatest(t.d, coalesce(b.d, 0)) AS covered_days, "
+        "t.n + coalesce(b.n, 0) AS n_inputs, t.n_third + coalesce(b.n_third, 0) AS n_third, "
+        "t.n_device + coalesce(b.n_device, 0) AS n_device "
+        f"FROM ({top}) t LEFT JOIN ({bottom}) b ON b.org = t.org"
+    )
+
+
+def _total(view: str, measure: str, where: str = "TRUE", third: str = "channel = 'third_party'"
+           ) -> str:  # fmt: skip
+    return (
+        f"SELECT org, sum({measure}) AS x, count(DISTINCT day) AS d, count(*) AS n, "
+        f"sum(CASE WHEN {third} THEN 1 ELSE 0 END) AS n_third, "
+        "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
+        f"FROM {view} WHERE day BETWEEN {{start}} AND {{end}} AND ({where}) GROUP BY org"
+    )
+
+
+ENERGY = _total("v_energy_ce", "kgce")
+SALES = _total("v_invoice_issued", "amount", "direction = 'sales'", "e_invoice")
+
+INDICATORS = [
+    Indicator(
+        "on_time_delivery_orders", "订单按时交货率", "On-time delivery by order", D, "%",
+        Direction.HIGHER,
+        "Of the sales orders due in the window (not cancelled), the share whose whole ordered "
+        "quantity arrived by the due date, x 100. A shipment arrives on its first delivered or "
+        "receipt-confirmed day, or on its shipped day when nobody reported it delivered.",
+        ("sales_order", "shipment"),
+        "SELECT org, 100.0 * sum(CASE WHEN on_time_qty >= qty * 0.999 THEN 1 ELSE 0 END) "
+        f"/ count(*) AS value, {NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+    ),
+    Indicator(
+        "on_time_delivery_qty", "产品按时交货率", "On-time delivery by quantity", D, "%",
+        Direction.HIGHER,
+        "Of the quantity ordered in the sales orders due in the window, the share that arrived "
+        "by the due date (capped at the ordered quantity per order), x 100.",
+        ("sales_order", "shipment"),
+        "SELECT org, 100 * sum(least(on_time_qty, qty)) / NULLIF(sum(qty), 0) AS value, "
+        f"{NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+    ),
+    Indicator(
+        "energy_per_output", "单位产量能耗", "Energy per unit of output", D, "kgce/unit",
+        Direction.LOWER,
+        "Energy in the window in kgce (GB/T 2589) / good_qty of the window's production reports.",
+        ("energy", "production_report"),
+        _per(ENERGY, _total("v_production_report", "good_qty")),
+    ),
+    Indicator(
+        "energy_per_revenue", "单位收入能耗", "Energy per revenue", D, "kgce/10k CNY",
+        Direction.LOWER,
+        "Energy in the window in kgce / (sales_amount of the window / 10,000).",
+        ("energy", "invoice"), _per(ENERGY, SALES, "10000"),
+    ),
+    Indicator(
+        "logistics_cost_share", "总物流成本占比", "Logistics cost share", D, "%",
+        Direction.LOWER,
+        "Freight of the shipments shipped in the window / sales_amount of the window, x 100.",
+        ("shipment", "invoice"),
+        _per(_total("v_shipment", "coalesce(freight, 0)", "status = 'shipped'"), SALES, "100"),
+    ),
+]  # fmt: skip

@@ -1,0 +1,134 @@
+"""Turning a catalog query into the SQL of one engine for one window, and finishing raw results
+into values with coverage, credibility and a reason for every missing one (shared by both
+engines: the finishing runs in DuckDB over Arrow, whichever engine computed the raw rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from chanrong.indicators.spec import STATE, Credibility, Indicator
+
+# @days(a, b): whole days from a to b. The only function the two dialects spell differently.
+DAYS_SPELLING = {"duckdb": "date_diff('day', {a}, {b})", "spark": "datediff({b}, {a})"}
+THIRD_PARTY_SHARE = 0.5  # at least half of the inputs attested by outside parties: 他证
+
+
+def bounds(as_of: date, days: int) -> dict[str, date | int]:
+    """The days a window covers, and those the queries compare it with."""
+    n = days or 1
+    start = as_of - timedelta(days=n - 1)
+    periods = max(n // 30, 1)
+    return {
+        "start": start,
+        "end": as_of,
+        "pend": start - timedelta(days=1),
+        "pstart": start - timedelta(days=n),
+        "ystart": as_of - timedelta(days=364),
+        "before_start": start - timedelta(days=1),
+        "periods_start": as_of - timedelta(days=periods * 30 - 1),
+        "periods": periods,
+        "days": n,
+    }
+
+
+def render(ind: Indicator, as_of: date, days: int, dialect: str) -> str:
+    values = {
+        k: (f"DATE '{v.isoformat()}'" if isinstance(v, date) else str(v))
+        for k, v in bounds(as_of, days).items()
+    }
+    if dialect not in DAYS_SPELLING:
+        raise ValueError(f"unknown dialect {dialect}")
+    return spell_days(ind.sql.format(**values), DAYS_SPELLING[dialect])
+
+
+def spell_days(sql: str, spelling: str) -> str:
+    """Replace each @days(a, b) (arguments may nest parentheses) with the engine's spelling."""
+    while (at := sql.find("@days(")) >= 0:
+        depth, args, begin = 0, [], at + len("@days(")
+        for i in range(begin, len(sql)):
+            c = sql[i]
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth:
+                depth -= 1
+            elif c in ",)" and not depth:
+                args.append(sql[begin:i].strip())
+                begin = i + 1
+                if c == ")":
+                    break
+        else:
+            raise ValueError(f"unbalanced @days( in: {sql[at:at + 80]}")
+        if len(args) != 2:
+            raise ValueError(f"@days takes two arguments: {sql[at:begin]}")
+        sql = sql[:at] + spelling.format(a=args[0], b=args[1]) + sql[begin:]
+    return sql
+
+
+def tagged(ind: Indicator, as_of: date, days: int, dialect: str) -> str:
+    """The query with the indicator, window and day on every row."""
+    return (
+        f"SELECT '{ind.id}' AS indicator, {days} AS window_days, q.org, "
+        "CAST(q.value AS DOUBLE) AS value, CAST(q.label AS STRING) AS label, "
+        "CAST(q.reason AS STRING) AS reason, CAST(q.covered_days AS BIGINT) AS covered_days, "
+        "CAST(q.n_inputs AS BIGINT) AS n_inputs, CAST(q.n_third AS BIGINT) AS n_third, "
+        f"CAST(q.n_device AS BIGINT) AS n_device FROM ({render(ind, as_of, days, dialect)}) q"
+    )
+
+
+def grid(indicators: Iterable[Indicator]) -> pa.Table:
+    rows = [
+        (i.id, w, w or 1, i.kinds[0] if i.kinds else None, i.zero_when_empty,
+         ", ".join(i.kinds))
+        for i in indicators for w in i.windows
+    ]  # fmt: skip
+    names = ["indicator", "window_days", "length", "first_kind", "zero_when_empty", "kinds"]
+    return pa.table({n: [r[k] for r in rows] for k, n in enumerate(names)})
+
+
+def finish(
+    raw: pa.Table, indicators: Iterable[Indicator], orgs: list[str], streams: pa.Table
+) -> pa.Table:
+    """One row per enterprise, indicator and window: the raw value where the query gave one;
+    0 for a sum or count over a window without records of a kind the enterprise sends; else
+    NULL with the reason. Coverage is the share of the window's days with inputs (1 for a
+    point-in-time value); credibility follows the share of third-party attested inputs."""
+    con = duckdb.connect()
+    con.register("raw", raw)
+    con.register("g", grid(indicators))
+    con.register("o", pa.table({"org": pa.array(orgs, pa.string())}))
+    con.register("streams", streams)
+    out = con.sql(
+        f"""
+        SELECT o.org, g.indicator, g.window_days,
+          CASE WHEN r.org IS NOT NULL THEN r.value
+               WHEN g.zero_when_empty AND s.org IS NOT NULL THEN 0.0 END AS value,
+          r.label,
+          CASE WHEN r.org IS NOT NULL THEN
+                 CASE WHEN r.value IS NULL THEN coalesce(r.reason, 'no value from the data') END
+               WHEN g.first_kind IS NULL THEN 'not in the registration data'
+               WHEN s.org IS NULL THEN 'no ' || g.kinds || ' data from this enterprise'
+               WHEN NOT g.zero_when_empty THEN 'no ' || g.kinds || ' records in the window'
+          END AS reason,
+          CASE WHEN r.value IS NULL AND NOT (r.org IS NULL AND g.zero_when_empty
+                                              AND s.org IS NOT NULL) THEN 0.0
+               WHEN g.window_days = {STATE} THEN 1.0
+               ELSE least(coalesce(r.covered_days, 0) / g.length, 1.0) END AS coverage,
+          CASE WHEN coalesce(r.n_inputs, 0) > 0
+                    AND r.n_third >= {THIRD_PARTY_SHARE} * r.n_inputs
+               THEN '{Credibility.THIRD_PARTY.value}' ELSE '{Credibility.SELF.value}' END
+            AS credibility,
+          coalesce(r.n_inputs, 0) AS n_inputs, coalesce(r.n_third, 0) AS n_third,
+          coalesce(r.n_device, 0) AS n_device
+        FROM o CROSS JOIN g
+        LEFT JOIN raw r ON r.org = o.org AND r.indicator = g.indicator
+                       AND r.window_days = g.window_days
+        LEFT JOIN streams s ON s.org = o.org AND s.kind = g.first_kind
+        ORDER BY o.org, g.indicator, g.window_days
+        """
+    ).to_arrow_table()
+    con.close()
+    return out

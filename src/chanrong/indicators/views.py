@@ -1,0 +1,97 @@
+"""The canonical views every indicator query reads, defined once for DuckDB and Spark SQL.
+
+Both engines register the event tables under their own names (`ev_<kind>`, in DuckDB the stored
+tables, in Spark the Parquet export) and the master tables, run in Beijing time (so
+`CAST(event_time AS DATE)` is the Beijing day), then create these views from the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chanrong.model import EVENT_KINDS
+
+
+@dataclass(frozen=True)
+class EnergyFactor:
+    """Standard-coal equivalent of one unit of an energy carrier (GB/T 2589)."""
+
+    energy_type: str
+    unit: str
+    kgce: float
+    basis: str
+
+
+# GB/T 2589-2020 综合能耗计算通则 (1 kgce = 29,307.6 kJ = 7,000 kcal); electricity at its
+# calorific equivalent (当量值, 3,600 kJ/kWh); natural gas at 38,931 kJ/m3, the NCV the carbon
+# facts use; low-pressure steam at 3,763 MJ/t; fresh water as an energy-consuming medium (耗能工质).
+ENERGY_FACTORS: tuple[EnergyFactor, ...] = (
+    EnergyFactor("electricity", "kWh", 0.1229, "GB/T 2589-2020 电力(当量值) 0.1229 kgce/kWh"),
+    EnergyFactor("electricity", "MWh", 122.9, "GB/T 2589-2020 电力(当量值) 0.1229 kgce/kWh"),
+    EnergyFactor("gas", "m3", 1.3300, "GB/T 2589-2020 天然气 38,931 kJ/m3 = 1.3300 kgce/m3"),
+    EnergyFactor("steam", "t", 128.6, "GB/T 2589-2020 蒸汽(低压) 3,763 MJ/t = 0.1286 kgce/kg"),
+    EnergyFactor("steam", "GJ", 34.12, "GB/T 2589-2020 热力 0.03412 kgce/MJ"),
+    EnergyFactor("water", "t", 0.0857, "GB/T 2589-2020 新水 2.51 MJ/t = 0.0857 kgce/t"),
+    EnergyFactor("water", "m3", 0.0857, "GB/T 2589-2020 新水 2.51 MJ/t = 0.0857 kgce/t"),
+)
+
+
+def _kgce_case() -> str:
+    whens = " ".join(
+        f"WHEN energy_type = '{f.energy_type}' AND unit = '{f.unit}' THEN value * {f.kgce}"
+        for f in ENERGY_FACTORS
+    )
+    return f"CASE {whens} END"
+
+
+def _latest(kind: str, key: str) -> str:
+    """The current state of a record kept as a series of versions: the latest per key."""
+    return (
+        f"SELECT * FROM (SELECT v.*, row_number() OVER (PARTITION BY {key} "
+        f"ORDER BY event_time DESC, id DESC) AS rn FROM v_{kind} v) t WHERE rn = 1"
+    )
+
+
+def views() -> list[tuple[str, str]]:
+    """(name, SELECT) in dependency order."""
+    out = [
+        (f"v_{kind}", f"SELECT *, CAST(event_time AS DATE) AS day FROM {model.table}")
+        for kind, model in EVENT_KINDS.items()
+    ]
+    out += [
+        # order lines as they stand now (an order line is re-sent when it changes)
+        ("v_sales_line", _latest("sales_order", "org, order_no, line_no")),
+        ("v_purchase_line", _latest("purchase_order", "org, order_no, line_no")),
+        # invoices on their issue date and payments on their value date, the days that count
+        (
+            "v_invoice_issued",
+            "SELECT org, id, channel, invoice_no, direction, counterparty, amount, tax_amount, "
+            "issue_date, issue_date AS day, sales_order_no, e_invoice FROM ev_invoice",
+        ),
+        (
+            "v_payment_valued",
+            "SELECT org, id, channel, payment_no, direction, counterparty, amount, invoice_no, "
+            "value_date AS day FROM ev_payment",
+        ),
+        # one row per shipment: when it left, when it arrived, and who says so
+        (
+            "v_delivery",
+            "SELECT org, shipment_no, max(sales_order_no) AS sales_order_no, "
+            "max(consignee) AS consignee, max(qty) AS qty, "
+            "min(CASE WHEN status = 'shipped' THEN day END) AS shipped_day, "
+            "min(CASE WHEN status IN ('delivered', 'receipt_confirmed') THEN day END) "
+            "AS delivered_day, "
+            "max(CASE WHEN status IN ('delivered', 'receipt_confirmed') "
+            "AND channel = 'third_party' THEN 1 ELSE 0 END) AS third, "
+            "sum(CASE WHEN status = 'shipped' THEN coalesce(freight, 0) ELSE 0 END) AS freight "
+            "FROM v_shipment GROUP BY org, shipment_no",
+        ),
+        # energy in standard coal (kgce) and electricity in kWh
+        (
+            "v_energy_ce",
+            f"SELECT v.*, {_kgce_case()} AS kgce, CASE WHEN energy_type = 'electricity' "
+            "THEN value * CASE WHEN unit = 'MWh' THEN 1000 ELSE 1 END END AS kwh "
+            "FROM v_energy v",
+        ),
+    ]
+    return out
