@@ -10,14 +10,15 @@ D = Dimension.PRODUCTION_ENERGY
 BOTH = (Table.FINANCING, Table.ORDER)
 
 # An item's reference price: the average tax-included unit price of its sales order lines over
-# the 365 days ending on the window's last day (materials: of its purchase order lines).
+# the 365 days ending on the window's last day (materials: of its purchase order lines);
+# cancelled lines left out.
 REF_PRICE = (
     "SELECT org, item, avg(unit_price) AS price FROM v_sales_line "
-    "WHERE order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
+    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
 )
 MATERIAL_PRICE = (
     "SELECT org, item, avg(unit_price) AS price FROM v_purchase_line "
-    "WHERE order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
+    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
 )
 # Stock on hand at the end of the window, per item and warehouse, in the item's unit.
 SIGNED_QTY = (

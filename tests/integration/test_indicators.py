@@ -1,0 +1,281 @@
+"""Indicators on a small enterprise whose every figure is worked out by hand in the comments.
+
+The window of 30 days ending 2026-03-31 runs from 03-02; the window before it from 01-31 to
+03-01. Reference price of P-1: the average unit price of its sales lines, (50 + 70) / 2 = 60.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+
+from chanrong.indicators.catalog import BY_ID, CATALOG
+from chanrong.indicators.engine import DuckDBEngine
+from chanrong.indicators.render import DAYS_SPELLING, spell_days
+from chanrong.model.identifiers import complete_uscc
+from chanrong.model.master import Device, DeviceType, Item, ItemType, Organisation, OrgKind
+from chanrong.model.units import Unit
+from chanrong.platform import Platform
+from chanrong.store.events import JsonBatch
+from tests.conftest import OTHER_SME, PLATFORM_ORG, SME, world
+
+AS_OF = date(2026, 3, 31)
+C1, C2, C3, C9 = (complete_uscc(f"91330206MA2C1000{i}") for i in (1, 2, 3, 9))
+SUPPLIER = complete_uscc("91330206MA2T10001")
+
+
+def at(day: str, hour: int = 10) -> str:
+    return f"{day}T{hour:02d}:00:00+08:00"
+
+
+def send(platform: Platform, kind: str, records: list[dict[str, Any]]) -> None:
+    for i, r in enumerate(records):
+        r.setdefault("id", f"{kind}-{i}")
+        r.setdefault("org", SME)
+    result = platform.events.append(
+        kind, JsonBatch(orjson.dumps(records).decode()), submitter=PLATFORM_ORG,
+        now=platform.clock.now(), default_channel="system",
+    )  # fmt: skip
+    assert result.rejected == 0, result.rejections
+
+
+def line(no: str, customer: str, qty: float, price: float, ordered: str, due: str,
+         **over: Any) -> dict[str, Any]:  # fmt: skip
+    return {"event_time": at(ordered, 9), "order_no": no, "counterparty": customer, "item": "P-1",
+            "qty": qty, "unit": "pcs", "unit_price": price, "amount": qty * price,
+            "order_date": ordered, "due_date": due, **over}  # fmt: skip
+
+
+def ship(no: str, status: str, day: str, order: str, qty: float, **over: Any) -> dict[str, Any]:
+    return {"id": f"{no}-{status}", "event_time": at(day, 15), "shipment_no": no,
+            "status": status, "consignee": C1, "sales_order_no": order, "qty": qty,
+            "unit": "pcs", **over}  # fmt: skip
+
+
+def invoice(no: str, customer: str, amount: float, day: str, **over: Any) -> dict[str, Any]:
+    return {"event_time": at(day, 16), "invoice_no": no, "direction": "sales",
+            "counterparty": customer, "amount": amount, "tax_amount": round(amount * 0.13, 2),
+            "issue_date": day, **over}  # fmt: skip
+
+
+def move(kind: str, item: str, qty: float, day: str, **over: Any) -> dict[str, Any]:
+    unit = "kg" if item == "M-1" else "pcs"
+    wh = "WH-1"
+    return {"event_time": at(day, 11), "movement_type": kind, "item": item, "warehouse": wh,
+            "qty": qty, "unit": unit, **over}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int], dict]:
+    from chanrong.clock import FixedClock
+    from chanrong.store.db import Store
+
+    clock = FixedClock()
+    clock.current = clock.current.replace(year=2026, month=4, day=1)
+    platform = Platform(Store(tmp_path_factory.mktemp("ind") / "i.duckdb"), clock)
+    world(platform)
+    platform.master.upsert([
+        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
+                     registered_capital=5_000_000, established="2016-03-31"),
+        Item(org=SME, code="M-1", name="模具钢", item_type=ItemType.MATERIAL, unit=Unit.KG,
+             item_class="steel_hrc"),
+        Device(org=SME, code="GM-1", name="燃气表", device_type=DeviceType.ENERGY_METER),
+    ], clock.now())  # fmt: skip
+    send(platform, "sales_order", [
+        line("SO-1", C1, 100, 50, "2026-03-01", "2026-03-10"),
+        line("SO-2", C2, 100, 70, "2026-03-02", "2026-03-20"),
+        line("SO-3", C1, 50, 90, "2026-03-03", "2026-03-25", status="cancelled"),
+    ])  # fmt: skip
+    send(platform, "purchase_order", [{
+        "event_time": at("2026-03-01"), "order_no": "PO-1", "counterparty": SUPPLIER,
+        "item": "M-1", "qty": 1000, "unit": "kg", "unit_price": 4, "amount": 4000,
+        "order_date": "2026-03-01", "due_date": "2026-03-03"}])  # fmt: skip
+    send(platform, "shipment", [
+        ship("SH-1", "shipped", "2026-03-08", "SO-1", 100, freight=75),
+        ship("SH-1", "delivered", "2026-03-09", "SO-1", 100, channel="third_party"),
+        ship("SH-2", "shipped", "2026-03-19", "SO-2", 60, freight=30),
+        ship("SH-2", "delivered", "2026-03-21", "SO-2", 60, channel="third_party"),
+        ship("SH-3", "shipped", "2026-03-18", "SO-2", 40, freight=20),
+    ])  # fmt: skip
+    send(platform, "invoice", [
+        invoice("INV-0", C1, 5000, "2026-02-15"),
+        invoice("INV-1", C1, 4000, "2026-03-09", sales_order_no="SO-1", e_invoice=True),
+        invoice("INV-2", C2, 6000, "2026-03-21", sales_order_no="SO-2"),
+        invoice("INV-3", C3, 2000, "2026-03-25"),
+        invoice("INV-OLD1", C1, 1000, "2025-01-10"),
+        invoice("INV-OLD2", C9, 1000, "2025-02-01"),
+    ])  # fmt: skip
+    send(platform, "payment", [{
+        "event_time": at("2026-03-20"), "payment_no": "PAY-1", "direction": "sales",
+        "counterparty": C1, "amount": 4520, "invoice_no": "INV-1", "value_date": "2026-03-20"}])
+    send(platform, "production_report", [
+        {"event_time": at("2026-02-20", 18), "work_order_no": "WO-0", "item": "P-1",
+         "good_qty": 80, "unit": "pcs"},
+        {"event_time": at("2026-03-05", 18), "work_order_no": "WO-1", "item": "P-1",
+         "good_qty": 100, "rework_qty": 2, "unit": "pcs", "channel": "device"},
+        {"event_time": at("2026-03-15", 18), "work_order_no": "WO-2", "item": "P-1",
+         "good_qty": 100, "rework_qty": 3, "unit": "pcs", "channel": "manual"},
+    ])  # fmt: skip
+    send(platform, "energy", [
+        {"event_time": at("2026-02-20", 23), "meter": "EM-1", "energy_type": "electricity",
+         "value": 800, "unit": "kWh", "channel": "device"},
+        {"event_time": at("2026-03-05", 23), "meter": "EM-1", "energy_type": "electricity",
+         "value": 1000, "unit": "kWh", "channel": "device"},
+        {"event_time": at("2026-03-15", 23), "meter": "EM-1", "energy_type": "electricity",
+         "value": 1, "unit": "MWh", "channel": "device"},
+        {"event_time": at("2026-03-10", 23), "meter": "GM-1", "energy_type": "gas",
+         "value": 100, "unit": "m3", "channel": "third_party"},
+    ])  # fmt: skip
+    send(platform, "quality_inspection", [
+        {"event_time": at("2026-03-08"), "stage": "final", "item": "P-1", "inspected_qty": 100,
+         "passed_qty": 98, "unit": "pcs", "certificate_no": "HG-1"},
+        {"event_time": at("2026-03-18"), "stage": "final", "item": "P-1", "inspected_qty": 100,
+         "passed_qty": 100, "unit": "pcs", "certificate_no": "HG-2"},
+        {"event_time": at("2026-03-03"), "stage": "incoming", "item": "M-1", "inspected_qty": 50,
+         "passed_qty": 49, "unit": "kg"},
+    ])  # fmt: skip
+    send(platform, "inventory_movement", [
+        move("receipt", "M-1", 1000, "2026-03-03", receipt_no="R-1"),
+        move("issue", "M-1", 400, "2026-03-10"),
+        move("production_in", "P-1", 100, "2026-03-05"),
+        move("production_in", "P-1", 100, "2026-03-15"),
+        move("shipment", "P-1", 100, "2026-03-08"),
+        move("shipment", "P-1", 100, "2026-03-19"),
+    ])  # fmt: skip
+    send(platform, "price_index", [
+        {"id": f"px-{d}", "org": PLATFORM_ORG, "event_time": at(d), "item_class": "steel_hrc",
+         "price": p, "unit": "kg", "index_source": "测试价格指数"}
+        for d, p in (("2026-03-27", 4.0), ("2026-03-28", 4.4), ("2026-03-29", 4.4),
+                     ("2026-03-30", 4.5))
+    ])  # fmt: skip
+    send(platform, "credit_record", [
+        {"event_time": at("2025-04-01"), "record_type": "tax_credit_rating",
+         "reference_no": "TAX-2024", "value": "B", "start_date": "2025-04-01",
+         "channel": "third_party"},
+        {"event_time": at("2026-03-01"), "record_type": "litigation", "reference_no": "(2026)1",
+         "start_date": "2026-03-01", "channel": "third_party"},
+        {"event_time": at("2025-01-01"), "record_type": "litigation", "reference_no": "(2025)1",
+         "start_date": "2025-01-01", "end_date": "2025-06-01", "channel": "third_party"},
+        {"event_time": at("2024-05-01"), "record_type": "patent", "reference_no": "ZL1",
+         "value": "发明", "start_date": "2024-05-01", "channel": "third_party"},
+        {"event_time": at("2024-06-01"), "record_type": "patent", "reference_no": "ZL2",
+         "value": "实用新型", "start_date": "2024-06-01", "channel": "third_party"},
+    ])  # fmt: skip
+    send(platform, "telemetry", [
+        {"id": f"t-{i}", "source": "gw-01", "event_time": at("2026-03-05", 8 + i),
+         "device": "CNC-01", "run_state": state, "channel": "device"}
+        for i, state in enumerate(("running", "running", "idle", "running"))
+    ])  # fmt: skip
+    table = DuckDBEngine(platform.store).compute(AS_OF, [SME, OTHER_SME])
+    platform.close()
+    return {(r["org"], r["indicator"], r["window_days"]): r for r in table.to_pylist()}
+
+
+HAND = {  # (indicator, window): the value worked out by hand
+    ("output_qty", 30): 200,
+    ("output_value", 30): 200 * 60,
+    ("output_change", 30): (200 / 80 - 1) * 100,
+    ("capacity_rated_daily", 0): 6 * 24,
+    ("device_running_rate", 30): 75,
+    ("energy_kwh", 30): 2000,
+    ("energy_tce", 30): (2000 * 0.1229 + 100 * 1.33) / 1000,
+    # energy 378.8 kgce against 98.32 the window before; output value 12,000 against 80 x 60
+    ("energy_output_elasticity", 30): (378.8 / 98.32 - 1) / (12000 / 4800 - 1),
+    ("shipments", 30): 3,
+    ("in_transit", 0): 1,  # SH-3 left on 03-18 and nobody reported it delivered
+    ("inventory_value", 0): 600 * 4,
+    ("days_of_inventory", 30): 2400 / ((400 * 4 + 200 * 60) / 30),
+    ("collateral_value", 0): 0.7 * 600 * 4.5,
+    ("warehouse_receipts", 30): 1,
+    ("sales_amount", 30): 12000,
+    ("sales_change", 30): (12000 / 5000 - 1) * 100,
+    ("customer_count", 30): 3,
+    ("customer_hhi", 30): (100 / 3) ** 2 + 50**2 + (100 / 6) ** 2,
+    ("top_customer_share", 30): 50,
+    ("customer_retention", 365): 50,  # of C1 and C9 (2024-04 to 2025-03) only C1 came back
+    ("sales_gap_days", 30): 11,  # 03-10 to 03-20
+    ("collection_rate", 30): 4520 / (12000 * 1.13) * 100,
+    ("unshipped_invoice_share", 30): 2000 / 12000 * 100,
+    ("litigation_cases", 0): 1,
+    ("dishonest_debtor", 0): 0,
+    ("tax_credit_rating", 0): 4,
+    ("invention_patents", 0): 1,
+    ("registered_capital", 0): 5_000_000,
+    ("years_established", 0): 3652 / 365.25,
+    ("on_time_delivery_orders", 30): 50,  # SO-1 on time; SO-2 only 40 of 100 by 03-20
+    ("on_time_delivery_qty", 30): (100 + 40) / 200 * 100,
+    ("energy_per_output", 30): 378.8 / 200,
+    ("energy_per_revenue", 30): 378.8 / (12000 / 10000),
+    ("logistics_cost_share", 30): 125 / 12000 * 100,
+    ("final_pass_rate", 30): 99,
+    ("incoming_pass_rate", 30): 98,
+    ("rework_rate", 30): 5 / 200 * 100,
+    ("quality_certificates", 30): 2,
+}
+
+
+@pytest.mark.parametrize(("indicator", "window"), sorted(HAND))
+def test_value_matches_the_hand_computation(values: dict, indicator: str, window: int) -> None:
+    got = values[(SME, indicator, window)]
+    assert got["value"] == pytest.approx(HAND[(indicator, window)], rel=1e-9), got
+
+
+def test_monthly_variation_counts_empty_periods_as_zero(values: dict) -> None:
+    # three 30-day periods back from 03-31: 12,000, 5,000 and nothing
+    mean = 17000 / 3
+    sd = (((12000 - mean) ** 2 + (5000 - mean) ** 2 + mean**2) / 2) ** 0.5
+    assert values[(SME, "sales_monthly_cv", 90)]["value"] == pytest.approx(sd / mean)
+
+
+def test_credibility_follows_the_attested_inputs(values: dict) -> None:
+    # both orders' deliveries were reported by the carrier; the output reports are the firm's own
+    assert values[(SME, "on_time_delivery_orders", 30)]["credibility"] == "third_party"
+    assert values[(SME, "output_qty", 30)]["credibility"] == "self"
+    assert values[(SME, "output_qty", 30)]["n_device"] == 1
+    assert values[(SME, "litigation_cases", 0)]["credibility"] == "third_party"
+    assert values[(SME, "tax_credit_rating", 0)]["label"] == "B"
+    assert values[(SME, "sales_amount", 30)]["n_third"] == 1  # one verified e-invoice
+
+
+def test_coverage_is_the_share_of_days_with_inputs(values: dict) -> None:
+    assert values[(SME, "output_qty", 30)]["coverage"] == pytest.approx(2 / 30)
+    assert values[(SME, "registered_capital", 0)]["coverage"] == 1
+
+
+def test_missing_data_says_why_and_is_never_a_zero(values: dict) -> None:
+    other = values[(OTHER_SME, "sales_amount", 30)]
+    assert other["value"] is None and other["coverage"] == 0
+    assert other["reason"] == "no invoice data from this enterprise"
+    quiet = values[(SME, "in_process_pass_rate", 30)]
+    assert quiet["value"] is None and "no quality_inspection records" in quiet["reason"]
+    # a sum over a window without records of a stream the enterprise sends is a real 0
+    assert values[(SME, "purchase_amount", 30)]["value"] == 0
+    assert values[(SME, "purchase_amount", 30)]["reason"] is None
+    undefined = values[(SME, "output_sales_elasticity", 90)]
+    assert undefined["value"] is None and undefined["reason"]
+
+
+def test_every_indicator_and_window_has_a_row_per_enterprise(values: dict) -> None:
+    for ind in CATALOG:
+        for w in ind.windows:
+            for org in (SME, OTHER_SME):
+                row = values[(org, ind.id, w)]
+                assert row["value"] is not None or row["reason"], (org, ind.id, w)
+
+
+def test_catalog_metadata_is_complete() -> None:
+    for ind in CATALOG:
+        assert ind.name_zh and ind.name_en and ind.unit and len(ind.definition) > 40, ind.id
+        assert ind.id == ind.id.lower() and " " not in ind.id
+    assert {"customer_hhi", "on_time_delivery_qty", "energy_tce"} <= set(BY_ID)
+
+
+def test_days_are_spelled_for_each_engine_with_nested_arguments() -> None:
+    sql = "@days(coalesce(lag(day) OVER (PARTITION BY org), DATE '2026-01-01'), day) - 1"
+    assert spell_days(sql, DAYS_SPELLING["spark"]) == (
+        "datediff(day, coalesce(lag(day) OVER (PARTITION BY org), DATE '2026-01-01')) - 1"
+    )
+    assert spell_days(sql, DAYS_SPELLING["duckdb"]).startswith("date_diff('day', coalesce(")
