@@ -16,12 +16,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# Debian packages the tests and the demo use: the MQTT broker and a browser for page tests.
+# Debian packages the tests and the demo use: the MQTT broker, a browser for page tests and a
+# Java runtime for the Spark indicator engine.
 system-deps:
 	@missing=""; \
 	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing="$$missing mosquitto"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -48,7 +50,7 @@ format: $(STAMP)
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
-	$(PY) -m venv /tmp/chanrong-lock && /tmp/chanrong-lock/bin/pip install --quiet ".[dev]"
+	$(PY) -m venv /tmp/chanrong-lock && /tmp/chanrong-lock/bin/pip install --quiet ".[dev,spark]"
 	/tmp/chanrong-lock/bin/pip freeze --exclude chanrong > requirements.lock
 	rm -rf /tmp/chanrong-lock
 

@@ -108,9 +108,21 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
         invoice("INV-OLD1", C1, 1000, "2025-01-10"),
         invoice("INV-OLD2", C9, 1000, "2025-02-01"),
     ])  # fmt: skip
-    send(platform, "payment", [{
-        "event_time": at("2026-03-20"), "payment_no": "PAY-1", "direction": "sales",
-        "counterparty": C1, "amount": 4520, "invoice_no": "INV-1", "value_date": "2026-03-20"}])
+    send(
+        platform,
+        "payment",
+        [
+            {
+                "event_time": at("2026-03-20"),
+                "payment_no": "PAY-1",
+                "direction": "sales",
+                "counterparty": C1,
+                "amount": 4520,
+                "invoice_no": "INV-1",
+                "value_date": "2026-03-20",
+            }
+        ],
+    )
     send(platform, "production_report", [
         {"event_time": at("2026-02-20", 18), "work_order_no": "WO-0", "item": "P-1",
          "good_qty": 80, "unit": "pcs"},

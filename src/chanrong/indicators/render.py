@@ -61,7 +61,7 @@ def spell_days(sql: str, spelling: str) -> str:
                 if c == ")":
                     break
         else:
-            raise ValueError(f"unbalanced @days( in: {sql[at:at + 80]}")
+            raise ValueError(f"unbalanced @days( in: {sql[at : at + 80]}")
         if len(args) != 2:
             raise ValueError(f"@days takes two arguments: {sql[at:begin]}")
         sql = sql[:at] + spelling.format(a=args[0], b=args[1]) + sql[begin:]

@@ -15,6 +15,11 @@ enterprise with:
   n_inputs      how many input records the value was computed from
   n_third       of which third-party attested (carrier, buyer, tax, court, utility...)
   n_device      of which captured automatically by devices
+
+Dialect rules that keep the two engines equal: divide doubles, never decimals (the views give
+money as DOUBLE; Spark rounds decimal quotients to 6 places); write a fractional constant that
+divides as CAST(365.25 AS DOUBLE) (Spark reads 365.25 as a DECIMAL); guard every denominator
+with NULLIF (Spark raises on division by zero); no DISTINCT in window functions, no QUALIFY.
 """
 
 from __future__ import annotations

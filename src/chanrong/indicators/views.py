@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chanrong.model import EVENT_KINDS
+from chanrong.model import EVENT_KINDS, Event
+from chanrong.model.spec import fields_of
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,15 @@ def _kgce_case() -> str:
     return f"CASE {whens} END"
 
 
+def _columns(model: type[Event]) -> str:
+    """A kind's contract columns; money as DOUBLE, so both engines divide it alike (Spark
+    keeps decimal quotients to 6 places, DuckDB gives doubles)."""
+    return ", ".join(
+        f"CAST({f.name} AS DOUBLE) AS {f.name}" if f.sql_type.startswith("DECIMAL") else f.name
+        for f in fields_of(model)
+    )
+
+
 def _latest(kind: str, key: str) -> str:
     """The current state of a record kept as a series of versions: the latest per key."""
     return (
@@ -55,7 +65,10 @@ def _latest(kind: str, key: str) -> str:
 def views() -> list[tuple[str, str]]:
     """(name, SELECT) in dependency order."""
     out = [
-        (f"v_{kind}", f"SELECT *, CAST(event_time AS DATE) AS day FROM {model.table}")
+        (
+            f"v_{kind}",
+            f"SELECT {_columns(model)}, CAST(event_time AS DATE) AS day FROM {model.table}",
+        )
         for kind, model in EVENT_KINDS.items()
     ]
     out += [
@@ -66,12 +79,12 @@ def views() -> list[tuple[str, str]]:
         (
             "v_invoice_issued",
             "SELECT org, id, channel, invoice_no, direction, counterparty, amount, tax_amount, "
-            "issue_date, issue_date AS day, sales_order_no, e_invoice FROM ev_invoice",
+            "issue_date, issue_date AS day, sales_order_no, e_invoice FROM v_invoice",
         ),
         (
             "v_payment_valued",
             "SELECT org, id, channel, payment_no, direction, counterparty, amount, invoice_no, "
-            "value_date AS day FROM ev_payment",
+            "value_date AS day FROM v_payment",
         ),
         # one row per shipment: when it left, when it arrived, and who says so
         (

@@ -47,10 +47,11 @@ DAILY_ENERGY = (
 def _elasticity(top: str, bottom: str) -> str:
     """(top this window / top last window - 1) / (bottom this window / bottom last window - 1)."""
     return (
-        "SELECT org, CASE WHEN abs(b1 / b0 - 1) >= 0.01 THEN (t1 / t0 - 1) / (b1 / b0 - 1) END "
+        "SELECT org, CASE WHEN abs(b1 / NULLIF(b0, 0) - 1) >= 0.01 THEN "
+        "(t1 / NULLIF(t0, 0) - 1) / (b1 / b0 - 1) END "
         "AS value, CAST(NULL AS STRING) AS label, CASE WHEN t0 IS NULL OR b0 IS NULL OR t0 = 0 "
         "OR b0 = 0 THEN 'no data in one of the two windows' WHEN t1 IS NULL OR b1 IS NULL "
-        "THEN 'no data in the window' WHEN abs(b1 / b0 - 1) < 0.01 THEN "
+        "THEN 'no data in the window' WHEN abs(b1 / NULLIF(b0, 0) - 1) < 0.01 THEN "
         "'the denominator changed by less than 1 %: elasticity undefined' END AS reason, "
         "covered_days, n_inputs, n_third, n_device FROM ("
         "SELECT coalesce(t.org, b.org) AS org, "
@@ -127,7 +128,7 @@ INDICATORS = [
         "Share of the telemetry snapshots in the window whose run_state is running, over all "
         "snapshots with a run_state, x 100.",
         ("telemetry",),
-        flow("v_telemetry", "100.0 * sum(CASE WHEN run_state = 'running' THEN 1 ELSE 0 END) "
+        flow("v_telemetry", "100 * sum(CASE WHEN run_state = 'running' THEN 1 ELSE 0 END) "
              "/ count(*)", "run_state IS NOT NULL"),
         tables=BOTH,
     ),

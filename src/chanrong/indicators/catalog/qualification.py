@@ -23,7 +23,7 @@ INDICATORS = [
         "years_established", "成立年限", "Years established", D, "years", Direction.HIGHER,
         "Whole and fractional years from the registration date to the day (days / 365.25).",
         (),
-        "SELECT uscc AS org, @days(CAST(established AS DATE), {end}) / 365.25 AS value, "
+        "SELECT uscc AS org, @days(CAST(established AS DATE), {end}) / CAST(365.25 AS DOUBLE) AS value, "
         + NO_LABEL + ", 1 AS covered_days, 1 AS n_inputs, 0 AS n_third, 0 AS n_device "
         "FROM organisations WHERE established IS NOT NULL",
         windows=(STATE,),

@@ -59,7 +59,7 @@ INDICATORS = [
         "quantity arrived by the due date, x 100. A shipment arrives on its first delivered or "
         "receipt-confirmed day, or on its shipped day when nobody reported it delivered.",
         ("sales_order", "shipment"),
-        "SELECT org, 100.0 * sum(CASE WHEN on_time_qty >= qty * 0.999 THEN 1 ELSE 0 END) "
+        "SELECT org, 100 * sum(CASE WHEN on_time_qty >= qty * 0.999 THEN 1 ELSE 0 END) "
         f"/ count(*) AS value, {NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
     ),
     Indicator(

@@ -18,16 +18,16 @@ def _invoices(direction: str) -> str:
 
 def _concentration(direction: str, value: str) -> str:
     """Over counterparties' shares of the window's invoiced amount: `value` of `share` (0-1)."""
+    inv = _invoices(direction)
     return (
-        f"SELECT org, CAST({value} AS DOUBLE) AS value, {NO_LABEL}, max(covered_days) AS "
+        f"SELECT org, CAST({value} AS DOUBLE) AS value, {NO_LABEL}, max(covered) AS "
         "covered_days, sum(n) AS n_inputs, sum(n_third) AS n_third, 0 AS n_device FROM ("
-        "SELECT org, counterparty, amount / NULLIF(sum(amount) OVER (PARTITION BY org), 0) "
-        "AS share, n, n_third, covered_days FROM ("
+        "SELECT c.org, c.amount / NULLIF(t.total, 0) AS share, c.n, c.n_third, t.covered FROM ("
         "SELECT org, counterparty, sum(amount) AS amount, count(*) AS n, "
-        "sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third, "
-        "max(covered) AS covered_days FROM ("
-        "SELECT i.*, count(DISTINCT day) OVER (PARTITION BY org) AS covered "
-        f"FROM ({_invoices(direction)}) i) x GROUP BY org, counterparty) c) s GROUP BY org"
+        f"sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third FROM ({inv}) i "
+        "GROUP BY org, counterparty) c JOIN (SELECT org, sum(amount) AS total, "
+        f"count(DISTINCT day) AS covered FROM ({inv}) i GROUP BY org) t ON t.org = c.org) s "
+        "GROUP BY org"
     )
 
 
@@ -89,16 +89,16 @@ INDICATORS = [
         "Of the customers invoiced in the 365 days before the window (days -729 to -365 from "
         "its last day), the share also invoiced in the window, x 100.",
         ("invoice",),
-        "SELECT org, 100.0 * sum(CASE WHEN now_n > 0 THEN 1 ELSE 0 END) / count(*) AS value, "
-        + NO_LABEL + ", max(covered_days) AS covered_days, sum(n) AS n_inputs, "
+        "SELECT c.org, 100 * sum(CASE WHEN now_n > 0 THEN 1 ELSE 0 END) / count(*) AS value, "
+        + NO_LABEL + ", max(d.covered) AS covered_days, sum(n) AS n_inputs, "
         "sum(n_third) AS n_third, 0 AS n_device FROM ("
-        "SELECT org, counterparty, sum(CASE WHEN issue_date >= {start} THEN 1 ELSE 0 END) "
-        "AS now_n, sum(CASE WHEN issue_date <= {pend} THEN 1 ELSE 0 END) AS before_n, "
-        "count(*) AS n, sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third, "
-        "max(covered) AS covered_days FROM (SELECT i.*, count(DISTINCT CASE WHEN issue_date >= "
-        "{start} THEN issue_date END) OVER (PARTITION BY org) AS covered FROM v_invoice_issued i "
-        "WHERE direction = 'sales' AND issue_date BETWEEN {pstart} AND {end}) x "
-        "GROUP BY org, counterparty) c WHERE before_n > 0 GROUP BY org",
+        "SELECT org, counterparty, sum(CASE WHEN day >= {start} THEN 1 ELSE 0 END) "
+        "AS now_n, sum(CASE WHEN day <= {pend} THEN 1 ELSE 0 END) AS before_n, "
+        "count(*) AS n, sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third "
+        "FROM v_invoice_issued WHERE direction = 'sales' AND day BETWEEN {pstart} AND {end} "
+        "GROUP BY org, counterparty) c JOIN (SELECT org, count(DISTINCT day) AS covered "
+        "FROM v_invoice_issued WHERE direction = 'sales' AND day BETWEEN {start} AND {end} "
+        "GROUP BY org) d ON d.org = c.org WHERE before_n > 0 GROUP BY c.org",
         windows=(365,),
     ),
     Indicator(
