@@ -9,6 +9,7 @@ from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
 from chanrong.identifiers.service import Resolver
 from chanrong.identifiers.trace import Tracer
+from chanrong.indicators.service import IndicatorService
 from chanrong.ingest.service import IngestService
 from chanrong.ledger.keys import Keyring
 from chanrong.ledger.log import Ledger
@@ -35,6 +36,7 @@ class Platform:
         )
         self.resolver = Resolver(store, self.master, self.consents)
         self.tracer = Tracer(store, self.master, self.consents)
+        self.indicators = IndicatorService(store, self.consents, self.clock)
 
     @classmethod
     def open(

@@ -211,3 +211,28 @@ def test_heads_and_consistency_over_the_api(parties: dict[str, TestClient]) -> N
     assert (
         bank.get("/api/v1/ledger/consistency", params={"first": 5, "second": 1}).status_code == 400
     )
+
+
+def test_a_bank_reads_only_the_indicators_its_consent_covers(
+    parties: dict[str, TestClient],
+) -> None:
+    bank, sme = parties["zhou"], parties["chen"]
+    url = f"/api/v1/orgs/{SME}/indicators"
+    assert bank.get(url, params={"purpose": "pre_loan"}).status_code == 403  # no consent yet
+    cid = bank.post("/api/v1/consents", json=ASK).json()["consent_id"]
+    sme.post(f"/api/v1/consents/{cid}/authorise")
+    report = bank.get(url, params={"purpose": "pre_loan"})
+    assert report.status_code == 200
+    by_id = {i["id"]: i for i in report.json()}
+    running = by_id["device_running_rate"]["values"][0]  # telemetry: production_energy
+    assert running["value"] == 100 and running["credibility"] in ("self", "third_party")
+    sales = by_id["sales_amount"]["values"][0]  # invoices: transactions, not granted
+    assert sales["value"] is None and "does not cover invoice" in sales["reason"]
+    own = {i["id"]: i for i in sme.get("/api/v1/indicators").json()}
+    assert own["device_running_rate"]["values"][0]["value"] == 100
+    assert own["sales_amount"]["values"][0]["reason"] == "no invoice data from this enterprise"
+    audit = [a for a in sme.get("/api/v1/audit").json() if "indicators" in a["action"]]
+    assert audit and audit[0]["allowed"] and audit[0]["reader_org"] == BANK
+    assert bank.get("/api/v1/indicators").status_code == 403  # a bank has no indicators of its own
+    catalog = bank.get("/api/v1/indicators/catalog").json()
+    assert len(catalog) == len(by_id) and all(c["definition"] for c in catalog)
