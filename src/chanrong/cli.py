@@ -43,6 +43,8 @@ key_app = typer.Typer(help="API keys for gateways and integrations.", no_args_is
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
+ind_app = typer.Typer(help="Financing and order indicators.", no_args_is_help=True)
+app.add_typer(ind_app, name="indicators")
 console = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file", envvar="CHANRONG_DB")]
@@ -817,6 +819,90 @@ def ledger_export(
     n = sum(len(g["records"]) for b in bundle["batches"] for g in b["groups"])
     console.print(f"{out}: {n:,} records in {len(bundle['batches']):,} batches, "
                   f"head of size {bundle['head']['tree_size']}")  # fmt: skip
+
+
+@ind_app.command("docs")
+def indicators_docs(
+    out: Annotated[Path, typer.Option("-o", help="where to write")] = Path("docs/indicators.md"),
+) -> None:
+    """Write the indicator catalog (definitions, units, windows, factors) as Markdown."""
+    from chanrong.indicators.docs import catalog_markdown
+
+    out.write_text(catalog_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+@ind_app.command("compute")
+def indicators_compute(
+    db: DbOption = Path(DEFAULT_DB),
+    as_of: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default today)")] = None,
+    history: Annotated[int, typer.Option(help="also this many days back")] = 0,
+    step: Annotated[int, typer.Option(help="days between history points")] = 7,
+    spark: Annotated[
+        Path | None, typer.Option(help="run on Spark over this Parquet export instead")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", help="Spark: write values here (Parquet)")
+    ] = None,
+) -> None:
+    """Compute every indicator for every enterprise and keep the values (or, with --spark, over
+    an export, written to Parquet: the regional path)."""
+    import pyarrow.parquet as pq
+
+    last = date.fromisoformat(as_of) if as_of else None
+    if spark is not None:
+        from chanrong.indicators.spark import SparkEngine, session
+
+        day = last or datetime.now(UTC).date()
+        values = SparkEngine(session(), spark).compute(day)
+        target = out or Path(f"indicators-{day.isoformat()}.parquet")
+        pq.write_table(values, target)
+        console.print(f"{values.num_rows:,} values for {day} written to {target}")
+        return
+    platform = _open(db)
+    from chanrong.indicators.service import local_today
+
+    end = last or local_today(platform.clock)
+    days = [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
+    with _history_progress() as progress:
+        task = progress.add_task("indicators", total=len(days), records=0)
+        total = 0
+        for day in days:
+            total += platform.indicators.compute(day)
+            progress.update(task, advance=1, records=total, description=f"indicators {day}")
+    platform.close()
+    console.print(f"{total:,} indicator values kept for {len(days)} day(s) up to {end}")
+
+
+@ind_app.command("show")
+def indicators_show(
+    org: Annotated[str, typer.Argument(help="USCC of the enterprise")],
+    db: DbOption = Path(DEFAULT_DB),
+    as_of: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (default today)")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """An enterprise's indicators for a day: value, coverage, credibility, or why none."""
+    import orjson
+
+    platform = _open(db)
+    report = platform.indicators.report(org, date.fromisoformat(as_of) if as_of else None)
+    platform.close()
+    if json_out:
+        sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    table = Table(title=f"{org} indicators")
+    for col in ("dimension", "indicator", "window", "value", "unit", "coverage", "credibility"):
+        table.add_column(col)
+    for ind in report:
+        for v in ind["values"]:
+            shown = v["label"] or (f"{v['value']:,.4g}" if v["value"] is not None
+                                   else f"— {v['reason']}")  # fmt: skip
+            table.add_row(
+                ind["dimension_zh"], f"{ind['name_zh']} {ind['id']}",
+                "state" if v["window_days"] == 0 else f"{v['window_days']} d", shown, ind["unit"],
+                f"{v['coverage']:.0%}", v["credibility_zh"] if v.get("credibility_zh") else "",
+            )  # fmt: skip
+    Console().print(table)
 
 
 @app.command()

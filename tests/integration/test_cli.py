@@ -80,6 +80,15 @@ def test_admin_commands_then_ingest_files(tmp_path: Path) -> None:
     )
     assert "records 351 · accepted 300 · duplicates 50 · rejected 1" in out
     assert "c.json record 0" in out and "counter: must be >= 0" in out
+    # indicators over what was just ingested: a day and two weekly points of history
+    out = run("indicators", "compute", "--as-of", "2026-01-05", "--history", "14", "--db", db)
+    assert "values kept for 3 day(s) up to 2026-01-05" in out
+    shown = orjson.loads(run("indicators", "show", sme, "--as-of", "2026-01-05", "--json",
+                             "--db", db))  # fmt: skip
+    running = next(i for i in shown if i["id"] == "device_running_rate")["values"][0]
+    assert running["value"] == 100 and running["coverage"] == 1 / 30
+    # the trend keeps the days without data as gaps, never as zeros
+    assert running["trend"] == [["2025-12-22", None], ["2025-12-29", None], ["2026-01-05", 100]]
 
 
 def test_bad_uscc_is_refused_with_the_reason(tmp_path: Path) -> None:

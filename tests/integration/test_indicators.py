@@ -291,3 +291,12 @@ def test_days_are_spelled_for_each_engine_with_nested_arguments() -> None:
         "datediff(day, coalesce(lag(day) OVER (PARTITION BY org), DATE '2026-01-01')) - 1"
     )
     assert spell_days(sql, DAYS_SPELLING["duckdb"]).startswith("date_diff('day', coalesce(")
+
+
+def test_the_catalog_document_is_generated_from_the_catalog() -> None:
+    from pathlib import Path
+
+    from chanrong.indicators.docs import catalog_markdown
+
+    doc = Path(__file__).parents[2] / "docs" / "indicators.md"
+    assert doc.read_text(encoding="utf-8") == catalog_markdown(), "run: chanrong indicators docs"

@@ -1,0 +1,64 @@
+"""docs/indicators.md, generated from the catalog (`chanrong indicators docs`)."""
+
+from __future__ import annotations
+
+from chanrong.indicators.catalog import CATALOG
+from chanrong.indicators.spec import DIMENSION_NAMES, STATE, Dimension, Table
+from chanrong.indicators.views import ENERGY_FACTORS
+
+INTRO = """# Indicator catalog (指标目录)
+
+Generated from `chanrong.indicators.catalog` by `chanrong indicators docs`; do not edit by hand.
+
+Every indicator is computed per enterprise for a day (`as_of`, Beijing time) over windows of 30,
+90 and 365 days ending on that day, or as a point-in-time value ("state") on that day. Each value
+comes with:
+
+- **coverage**: the share of the window's days that had input records (1 for a state);
+- **credibility** (可信度): 他证 third-party attested when at least half of the inputs come from
+  or were confirmed by an outside party (carrier, buyer, tax e-invoice, court, utility meter),
+  else 自证 self-attested; the input counts (`n_inputs`, `n_third`, `n_device`) are shown too;
+- **reason**: when there is no value, why (no data of that kind from the enterprise, no records
+  in the window, a ratio with nothing to divide by). A missing value is never shown as 0. A sum
+  or a count is 0 only when the enterprise sends that kind of record and none fell in the window.
+
+The same query runs on DuckDB (the platform's file) and on Apache Spark (a Parquet export); a
+test proves both give the same value, reason, coverage and credibility for every indicator.
+
+Read by others through `GET /api/v1/orgs/{uscc}/indicators?purpose=...` under an authorised
+consent: a value shows only when the consent covers every record kind the indicator reads over
+its whole window.
+"""
+
+
+def _window(windows: tuple[int, ...]) -> str:
+    return ", ".join("state" if w == STATE else f"{w} d" for w in windows)
+
+
+def catalog_markdown() -> str:
+    out = [INTRO]
+    for table, title in ((Table.FINANCING, "Financing table (融资, guide table 4-5)"),
+                         (Table.ORDER, "Order table (订单, guide table 5-5)")):  # fmt: skip
+        out.append(f"\n## {title}\n")
+        for dim in Dimension:
+            inds = [i for i in CATALOG if i.dimension is dim and table in i.in_tables]
+            if not inds:
+                continue
+            zh, en = DIMENSION_NAMES[dim]
+            out.append(f"\n### {zh} {en}\n")
+            out.append("| id | 指标 | indicator | unit | better | windows | reads |")
+            out.append("| --- | --- | --- | --- | --- | --- | --- |")
+            for i in inds:
+                out.append(
+                    f"| `{i.id}` | {i.name_zh} | {i.name_en} | {i.unit} | {i.direction.value} | "
+                    f"{_window(i.windows)} | {', '.join(i.kinds) or 'registration'} |"
+                )
+    out.append("\n## Definitions\n")
+    for i in CATALOG:
+        out.append(f"**`{i.id}`** {i.name_zh} / {i.name_en} ({i.unit}). {i.definition}\n")
+    out.append("\n## Standard-coal factors (GB/T 2589)\n")
+    out.append("| energy | unit | kgce per unit | source |")
+    out.append("| --- | --- | ---: | --- |")
+    for f in ENERGY_FACTORS:
+        out.append(f"| {f.energy_type} | {f.unit} | {f.kgce} | {f.basis} |")
+    return "\n".join(out) + "\n"
