@@ -108,3 +108,22 @@ def test_ledger_page_shows_the_head_the_key_to_pin_and_our_receipts(
     assert f'href="/api/v1/ledger/leaves/{leaf}"' in page.text
     own = app_client.get(f"/api/v1/orgs/{SME}/bundle", params={"purpose": "pre_loan"})
     assert own.status_code == 200 and len(own.json()["batches"]) == 1
+
+
+def test_indicator_page_shows_values_credibility_evidence_and_reasons(
+    app_client: TestClient, platform: Platform
+) -> None:
+    sign_in(app_client, platform)
+    app_client.post("/api/v1/ingest/telemetry", json=[telemetry(i) for i in range(3)])
+    platform.indicators.compute()  # today, then a week back for a trend
+    html = app_client.get("/indicators").text
+    assert "融资场景" in html and "订单场景" in html and "设备运行率" in html
+    running = html.split('data-testid="value-device_running_rate-30"')[1].split("</details>")[0]
+    assert "100.00" in running and "自证" in running and "覆盖" in running
+    assert "run_state is running" in running  # the definition behind the value, on click
+    sales = html.split('data-testid="value-sales_amount-30"')[1].split("</details>")[0]
+    assert "no invoice data from this enterprise" in sales and "100.00" not in sales
+    english = app_client.get("/lang/en", follow_redirects=True)
+    assert english.status_code == 200
+    assert "Device running rate" in app_client.get("/indicators").text
+    assert app_client.get("/indicators?as_of=nonsense").status_code == 400

@@ -55,6 +55,7 @@ class Principal:
 # Navigation per organisation kind: (label key, path, capability). Workbenches join as they land.
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.data", "/data", "own_data"),
+    ("nav.indicators", "/indicators", "own_data"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
     ("nav.consents", "/consents", "consent"),

@@ -29,3 +29,30 @@ def figure(
     if barmode:
         layout["barmode"] = barmode
     return json.dumps({"data": traces, "layout": layout}, ensure_ascii=False, default=str)
+
+
+def sparkline(trend: list[list[Any]], width: int = 96, height: int = 24) -> str:
+    """A trend as a small inline SVG (no script): days without a value break the line."""
+    values = [v for _, v in trend if v is not None]
+    if len(values) < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    step = width / (len(trend) - 1)
+    runs: list[list[str]] = [[]]
+    for i, (_, v) in enumerate(trend):
+        if v is None:
+            runs.append([])
+            continue
+        y = height - 2 - (v - lo) / span * (height - 4)
+        runs[-1].append(f"{i * step:.1f},{y:.1f}")
+    lines = "".join(
+        f'<polyline points="{" ".join(r)}" fill="none" stroke="#2563eb" stroke-width="1.5"/>'
+        for r in runs
+        if len(r) > 1
+    )
+    title = f"{trend[0][0]} … {trend[-1][0]}: {values[0]:,.4g} → {values[-1]:,.4g}"
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" role="img" '
+        f'aria-label="{title}"><title>{title}</title>{lines}</svg>'
+    )

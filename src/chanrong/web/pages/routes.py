@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -26,7 +27,7 @@ from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
-from chanrong.web.charts import PLOTLY_JS_URL, figure
+from chanrong.web.charts import PLOTLY_JS_URL, figure, sparkline
 from chanrong.web.deps import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -306,6 +307,59 @@ def org_view(
     return render(request, "orgview.html", lang, principal, uscc=uscc, owner=owner,
                   purpose=purpose, purposes=[p.value for p in Purpose], streams=streams,
                   refused=refused)  # fmt: skip
+
+
+def _indicator_page(
+    request: Request, lang: str, principal: Principal, report: list[dict[str, Any]] | None,
+    uscc: str, **ctx: Any,
+) -> HTMLResponse:  # fmt: skip
+    tables = []
+    for table in ("financing", "order"):
+        dims: dict[str, list[dict[str, Any]]] = {}
+        for ind in report or []:
+            if table in ind["tables"]:
+                for v in ind["values"]:
+                    v["spark"] = sparkline(v.get("trend") or [])
+                dims.setdefault(ind["dimension"], []).append(ind)
+        tables.append((table, dims))
+    as_of = report[0]["as_of"] if report else ""
+    return render(request, "indicators.html", lang, principal, tables=tables, as_of=as_of,
+                  uscc=uscc, **ctx)  # fmt: skip
+
+
+@router.get("/indicators", response_class=HTMLResponse)
+def indicators_page(
+    request: Request, platform: PlatformDep, lang: LangDep, as_of: str = ""
+) -> HTMLResponse:
+    """The enterprise's own indicators: both tables, trends, credibility, coverage, evidence."""
+    principal = _guard(request, "own_data")
+    day = _day(as_of)
+    report = platform.indicators.report(principal.org, day)
+    return _indicator_page(request, lang, principal, report, principal.org, own=True)
+
+
+@router.get("/orgs/{uscc}/indicators", response_class=HTMLResponse)
+def org_indicators_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "",
+    as_of: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """Another enterprise's indicators, under consent (the same door as the API)."""
+    principal = _consent_guard(request)
+    report, refused = None, None
+    try:
+        report = platform.indicators.read(principal, uscc, purpose, _day(as_of))
+    except ConsentForbidden as exc:
+        refused = str(exc)
+    owner = platform.master.organisation(uscc) if not refused else None
+    return _indicator_page(request, lang, principal, report, uscc, owner=owner,
+                           purpose=purpose, refused=refused)  # fmt: skip
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise HTTPException(400, f"as_of must be YYYY-MM-DD, not {text!r}") from exc
 
 
 @router.get("/ledger", response_class=HTMLResponse)
