@@ -161,6 +161,8 @@ def _post_all(
 def _server(workdir: Path, name: str, *args: str) -> tuple[Server, str]:
     db = workdir / f"{name}.duckdb"
     key = seed(db)
+    # ingest alone is measured: no indicator refreshes in the background
+    args = (*args, "--refresh-indicators", "0")
     return Server(db, workdir / f"{name}.log", args=args).start(), key
 
 

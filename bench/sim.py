@@ -139,7 +139,8 @@ def sim_live(console: object, workdir: Path) -> SimResult:
     mosquitto = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c",
                                   str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     server = Server(db, workdir / "live.log",
-                    args=("--mqtt", f"mqtt://{PLATFORM_USER}:{PASSWORD}@127.0.0.1:{port}")).start()  # fmt: skip
+                    args=("--mqtt", f"mqtt://{PLATFORM_USER}:{PASSWORD}@127.0.0.1:{port}",
+                          "--refresh-indicators", "0")).start()  # fmt: skip
     sink = MqttSink(f"mqtt://:{PASSWORD}@127.0.0.1:{port}")
     runner = Runner(park, sink)
     # the park's state up to the start of the window, generated but not sent

@@ -92,12 +92,18 @@ def serve(
     no_ledger: Annotated[
         bool, typer.Option("--no-ledger", hidden=True, help="benchmarks only: store unsealed")
     ] = False,
+    refresh_indicators: Annotated[
+        float, typer.Option(help="seconds between indicator refreshes of changed firms; 0: off")
+    ] = 60,
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
+    from chanrong.indicators.refresh import IndicatorRefresher
     from chanrong.web.app import Settings
 
     platform = _open(db, memory_limit, ledger=not no_ledger)
     services = _mqtt_services(platform, mqtt)
+    if refresh_indicators > 0:
+        services = (*services, IndicatorRefresher(platform.indicators, refresh_indicators))
     _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level, services)
 
 
@@ -153,6 +159,7 @@ def demo(
     mqtt: MqttOption = None,
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
+    from chanrong.indicators.refresh import IndicatorRefresher
     from chanrong.sim.demo import backfill, demo_consents, demo_park, register
     from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
     from chanrong.web.app import Settings
@@ -189,14 +196,36 @@ def demo(
         logins.append((login.username, login.password, org.name if org else login.org))
         table.add_row(*logins[-1])
     console.print(table)
+    _indicator_history(platform)
     if seed_only:
         platform.close()
         return
     runner.sink = PlatformSink(platform, park.platform.uscc, replay=False)
     feed = LiveFeed(runner, platform.clock.now)
     console.print(f"open http://{host}:{port} (live data every {feed.tick_seconds:g} s)")
-    services = (*_mqtt_services(platform, mqtt), feed)
+    refresher = IndicatorRefresher(platform.indicators)
+    services = (*_mqtt_services(platform, mqtt), feed, refresher)
     _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=services)
+
+
+def _indicator_history(platform: Platform, weeks: int = 4) -> None:
+    """Today's indicator values and weekly ones back `weeks` weeks (trends on the pages),
+    computing only the days not kept yet."""
+    from chanrong.indicators.service import local_today
+
+    today = local_today(platform.clock)
+    kept = {r[0] for r in platform.store.cursor().execute(
+        "SELECT DISTINCT as_of FROM indicator_values").fetchall()}  # fmt: skip
+    days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
+    if not days:
+        return
+    with _history_progress() as progress:
+        task = progress.add_task("indicators", total=len(days), records=0)
+        total = 0
+        for day in days:
+            total += platform.indicators.compute(day)
+            progress.update(task, advance=1, records=total, description=f"indicators {day}")
+    console.print(f"indicators: {total:,} values for {len(days)} day(s)")
 
 
 sim_app = typer.Typer(

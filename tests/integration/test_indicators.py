@@ -300,3 +300,29 @@ def test_the_catalog_document_is_generated_from_the_catalog() -> None:
 
     doc = Path(__file__).parents[2] / "docs" / "indicators.md"
     assert doc.read_text(encoding="utf-8") == catalog_markdown(), "run: chanrong indicators docs"
+
+
+def test_the_refresher_recomputes_only_the_firms_that_received_data(tmp_path: Any) -> None:
+    from datetime import timedelta
+
+    from chanrong.clock import FixedClock
+    from chanrong.indicators.refresh import IndicatorRefresher
+    from chanrong.store.db import Store
+    from tests.conftest import NOW, telemetry
+
+    clock = FixedClock(NOW)
+    platform = Platform(Store(tmp_path / "r.duckdb"), clock)
+    world(platform)
+    refresher = IndicatorRefresher(platform.indicators, interval_seconds=3600)
+    assert refresher.run_once() == 0  # nothing arrived yet
+    clock.current += timedelta(seconds=1)
+    send(platform, "telemetry", [telemetry(i) for i in range(4)])
+    clock.current += timedelta(seconds=1)
+    assert refresher.run_once() == 1 and refresher.last["enterprises"] == 1
+    today = platform.indicators._stored(SME, date(2026, 3, 2))
+    running = next(r for r in today if r["indicator"] == "device_running_rate"
+                   and r["window_days"] == 30)  # fmt: skip
+    assert running["value"] == 100
+    assert platform.indicators._stored(OTHER_SME, date(2026, 3, 2)) == []  # untouched
+    assert refresher.run_once() == 0  # nothing new since
+    platform.close()

@@ -30,10 +30,11 @@ VOLATILITY = (
 
 def _class_volatility(item_type: str, kind: str) -> str:
     """The average volatility of the price classes of the items the enterprise bought (materials,
-    from purchase lines) or sold (products, from sales lines) in the window."""
+    from purchase lines) or sold (products, from sales lines) in the window. Coverage counts
+    the days with a price return; published prices are third-party data."""
     return (
-        "SELECT l.org, avg(v.vol) AS value, " + NO_LABEL + ", count(DISTINCT l.day) AS "
-        "covered_days, count(*) AS n_inputs, count(*) AS n_third, 0 AS n_device "
+        "SELECT l.org, avg(v.vol) AS value, " + NO_LABEL + ", max(v.n) AS covered_days, "
+        "count(*) + sum(v.n) AS n_inputs, sum(v.n) AS n_third, 0 AS n_device "
         f"FROM v_{kind}_line l JOIN items i ON i.org = l.org AND i.code = l.item "
         f"AND i.item_type = '{item_type}' JOIN ({VOLATILITY}) v ON v.item_class = i.item_class "
         "WHERE l.order_date BETWEEN {start} AND {end} GROUP BY l.org"
@@ -62,7 +63,8 @@ INDICATORS = [
         "at the class's latest price.",
         ("inventory_movement", "price_index"),
         "SELECT m.org, sum(m.q * p.price * v.vol) / NULLIF(sum(m.q * p.price), 0) AS value, "
-        + NO_LABEL + ", 1 AS covered_days, sum(m.n) AS n_inputs, sum(v.n) AS n_third, "
+        + NO_LABEL + ", max(v.n) AS covered_days, sum(m.n) + sum(v.n) AS n_inputs, "
+        "sum(v.n) AS n_third, "
         "0 AS n_device FROM ("
         f"SELECT org, item, sum({SIGNED_QTY}) AS q, count(*) AS n FROM v_inventory_movement "
         "WHERE day <= {end} GROUP BY org, item HAVING sum(" + SIGNED_QTY + ") > 0) m "
