@@ -883,7 +883,7 @@ def indicators_compute(
         from chanrong.indicators.spark import SparkEngine, session
 
         day = last or datetime.now(UTC).date()
-        values = SparkEngine(session(), spark).compute(day)
+        values = SparkEngine(session(), spark).compute(day).values
         target = out or Path(f"indicators-{day.isoformat()}.parquet")
         pq.write_table(values, target)
         console.print(f"{values.num_rows:,} values for {day} written to {target}")

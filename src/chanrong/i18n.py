@@ -106,6 +106,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "ind.reads": ("读取数据", "reads"),
     "ind.none": ("无数值", "no value"),
     "ind.link": ("查看经营指标", "View indicators"),
+    "check.pass": ("互证通过", "corroborated"),
+    "check.fail": ("互证不符", "does not match"),
+    "check.no_verdict": ("无法互证", "no verdict"),
     "ledger.title": ("可信账本(防篡改)", "Tamper-evident ledger"),
     "ledger.explain": (
         "平台接收的每一批数据、每一次授权变更都写入默克尔日志(RFC 6962),树头由平台密钥签名(Ed25519)。"

@@ -54,8 +54,9 @@ def same(a: float | None, b: float | None) -> bool:
 
 def test_duckdb_and_spark_agree_on_every_indicator(park: tuple[Store, Path], spark: Any) -> None:
     store, export = park
-    mine = DuckDBEngine(store).compute(AS_OF).to_pylist()
-    theirs = SparkEngine(spark, export).compute(AS_OF).to_pylist()
+    ours = DuckDBEngine(store).compute(AS_OF)
+    spark_side = SparkEngine(spark, export).compute(AS_OF)
+    mine, theirs = ours.values.to_pylist(), spark_side.values.to_pylist()
     assert len(mine) == len(theirs) == 16 * sum(len(i.windows) for i in CATALOG)
     by_key = {(r["org"], r["indicator"], r["window_days"]): r for r in theirs}
     differ = []
@@ -69,6 +70,12 @@ def test_duckdb_and_spark_agree_on_every_indicator(park: tuple[Store, Path], spa
         (r["indicator"], r["window_days"], r["value"], s["value"], r["reason"], s["reason"])
         for r, s in differ[:6]
     ]
+    # the corroboration checks agree too, verdict by verdict
+    checks = {(r["org"], r["check_id"], r["window_days"]): r for r in spark_side.checks.to_pylist()}
+    for r in ours.checks.to_pylist():
+        s = checks[(r["org"], r["check_id"], r["window_days"])]
+        assert r["status"] == s["status"] and same(r["value"], s["value"]), (r, s)
+    assert {r["status"] for r in ours.checks.to_pylist()} >= {"pass", "fail"}
     # the comparison is not vacuous: almost every indicator has values on the simulated park
     with_values = {r["indicator"] for r in mine if r["value"] is not None}
     assert len(with_values) >= len(CATALOG) - 3, sorted({i.id for i in CATALOG} - with_values)

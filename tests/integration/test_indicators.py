@@ -127,7 +127,7 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
         {"event_time": at("2026-02-20", 18), "work_order_no": "WO-0", "item": "P-1",
          "good_qty": 80, "unit": "pcs"},
         {"event_time": at("2026-03-05", 18), "work_order_no": "WO-1", "item": "P-1",
-         "good_qty": 100, "rework_qty": 2, "unit": "pcs", "channel": "device"},
+         "device": "CNC-01", "good_qty": 100, "rework_qty": 2, "unit": "pcs", "channel": "device"},
         {"event_time": at("2026-03-15", 18), "work_order_no": "WO-2", "item": "P-1",
          "good_qty": 100, "rework_qty": 3, "unit": "pcs", "channel": "manual"},
     ])  # fmt: skip
@@ -178,12 +178,17 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
     ])  # fmt: skip
     send(platform, "telemetry", [
         {"id": f"t-{i}", "source": "gw-01", "event_time": at("2026-03-05", 8 + i),
-         "device": "CNC-01", "run_state": state, "channel": "device"}
-        for i, state in enumerate(("running", "running", "idle", "running"))
+         "device": "CNC-01", "run_state": state, "counter": count, "channel": "device"}
+        for i, (state, count) in enumerate((("running", 500), ("running", 540),
+                                            ("idle", 570), ("running", 602)))
     ])  # fmt: skip
-    table = DuckDBEngine(platform.store).compute(AS_OF, [SME, OTHER_SME])
+    computed = DuckDBEngine(platform.store).compute(AS_OF, [SME, OTHER_SME])
+    table = computed.values
     platform.close()
-    return {(r["org"], r["indicator"], r["window_days"]): r for r in table.to_pylist()}
+    out = {(r["org"], r["indicator"], r["window_days"]): r for r in table.to_pylist()}
+    for r in computed.checks.to_pylist():
+        out[(r["org"], "check:" + r["check_id"], r["window_days"])] = r
+    return out
 
 
 HAND = {  # (indicator, window): the value worked out by hand
@@ -245,11 +250,28 @@ def test_monthly_variation_counts_empty_periods_as_zero(values: dict) -> None:
 def test_credibility_follows_the_attested_inputs(values: dict) -> None:
     # both orders' deliveries were reported by the carrier; the output reports are the firm's own
     assert values[(SME, "on_time_delivery_orders", 30)]["credibility"] == "third_party"
-    assert values[(SME, "output_qty", 30)]["credibility"] == "self"
+    # the machine counted 102 on 03-05 where the report says 100: the output is corroborated
+    assert values[(SME, "output_qty", 30)]["credibility"] == "corroborated"
     assert values[(SME, "output_qty", 30)]["n_device"] == 1
+    assert values[(SME, "collection_rate", 30)]["credibility"] == "self"  # its check failed
     assert values[(SME, "litigation_cases", 0)]["credibility"] == "third_party"
     assert values[(SME, "tax_credit_rating", 0)]["label"] == "B"
     assert values[(SME, "sales_amount", 30)]["n_third"] == 1  # one verified e-invoice
+
+
+def test_corroboration_checks_with_their_evidence(values: dict) -> None:
+    device = values[(SME, "check:device_vs_reported_output", 30)]
+    assert device["value"] == pytest.approx(102 / 100) and device["status"] == "pass"
+    assert device["tolerance"] == "0.9 ≤ x ≤ 1.1" and device["n_device"] == 4
+    shipped = values[(SME, "check:shipments_vs_invoices", 30)]  # INV-3 names no order
+    assert shipped["value"] == pytest.approx(10000 / 12000) and shipped["status"] == "fail"
+    paid = values[(SME, "check:invoices_vs_payments", 30)]
+    assert paid["value"] == pytest.approx(4520 / 13560) and paid["status"] == "fail"
+    energy = values[(SME, "check:energy_vs_output", 30)]  # 2 days with both: no verdict
+    assert energy["status"] == "no_verdict" and "fewer than 10 days" in energy["reason"]
+    receipts = values[(SME, "check:deliveries_vs_receipts", 30)]  # C1 confirms nothing here
+    assert receipts["status"] == "no_verdict" and receipts["reason"]
+    assert values[(OTHER_SME, "check:shipments_vs_invoices", 30)]["status"] == "no_verdict"
 
 
 def test_coverage_is_the_share_of_days_with_inputs(values: dict) -> None:

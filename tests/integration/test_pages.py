@@ -121,6 +121,7 @@ def test_indicator_page_shows_values_credibility_evidence_and_reasons(
     running = html.split('data-testid="value-device_running_rate-30"')[1].split("</details>")[0]
     assert "100.00" in running and "自证" in running and "覆盖" in running
     assert "run_state is running" in running  # the definition behind the value, on click
+    assert 'data-testid="check-device_vs_reported_output"' in running  # and its check
     sales = html.split('data-testid="value-sales_amount-30"')[1].split("</details>")[0]
     assert "no invoice data from this enterprise" in sales and "100.00" not in sales
     english = app_client.get("/lang/en", follow_redirects=True)

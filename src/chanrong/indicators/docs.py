@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chanrong.indicators.catalog import CATALOG
+from chanrong.indicators.checks import CHECKS
 from chanrong.indicators.spec import DIMENSION_NAMES, STATE, Dimension, Table
 from chanrong.indicators.views import ENERGY_FACTORS
 
@@ -16,8 +17,10 @@ comes with:
 
 - **coverage**: the share of the window's days that had input records (1 for a state);
 - **credibility** (可信度): 他证 third-party attested when at least half of the inputs come from
-  or were confirmed by an outside party (carrier, buyer, tax e-invoice, court, utility meter),
-  else 自证 self-attested; the input counts (`n_inputs`, `n_third`, `n_device`) are shown too;
+  or were confirmed by an outside party (carrier, buyer, tax e-invoice, court, utility meter);
+  else 互证 corroborated when a corroboration check linked to the indicator passed for the
+  enterprise over the same window (30 days for a point-in-time value); else 自证 self-attested.
+  The input counts (`n_inputs`, `n_third`, `n_device`) and the checks' verdicts are shown too;
 - **reason**: when there is no value, why (no data of that kind from the enterprise, no records
   in the window, a ratio with nothing to divide by). A missing value is never shown as 0. A sum
   or a count is 0 only when the enterprise sends that kind of record and none fell in the window.
@@ -56,6 +59,20 @@ def catalog_markdown() -> str:
     out.append("\n## Definitions\n")
     for i in CATALOG:
         out.append(f"**`{i.id}`** {i.name_zh} / {i.name_en} ({i.unit}). {i.definition}\n")
+    out.append("\n## Corroboration checks (互证)\n")
+    out.append("Each check compares two independent sources of the enterprise and gives pass, fail")
+    out.append(
+        "or no verdict (a source missing), with its measure and evidence counts "
+        "(`GET /api/v1/indicators`, the `checks` of each value).\n"
+    )
+    out.append("| check | 名称 | passes when | corroborates |")
+    out.append("| --- | --- | --- | --- |")
+    for c in CHECKS:
+        linked = ", ".join(f"`{i.id}`" for i in CATALOG if c.id in i.corroborated_by)
+        out.append(f"| `{c.id}` | {c.name_zh} | {c.tolerance} | {linked} |")
+    out.append("")
+    for c in CHECKS:
+        out.append(f"**`{c.id}`** {c.name_zh} / {c.name_en}. {c.definition}\n")
     out.append("\n## Standard-coal factors (GB/T 2589)\n")
     out.append("| energy | unit | kgce per unit | source |")
     out.append("| --- | --- | ---: | --- |")

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
-from chanrong.indicators.render import finish, tagged
+from chanrong.indicators.render import Computed, finish, queries
 from chanrong.indicators.spec import Indicator
 from chanrong.indicators.views import views
 from chanrong.model import EVENT_KINDS
@@ -60,8 +60,9 @@ class DuckDBEngine:
         as_of: date,
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
-    ) -> pa.Table:
-        """Every indicator for every window ending on `as_of`, for `orgs` (default: every SME)."""
+    ) -> Computed:
+        """Every indicator and check for every window ending on `as_of`, for `orgs` (default:
+        every SME)."""
         chosen = list(indicators)
         cur = self.store.cursor()
         prepare(cur)
@@ -69,21 +70,17 @@ class DuckDBEngine:
         if not orgs:
             return finish(_empty(), chosen, [], _no_streams())
         only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
-        parts = [
-            f"SELECT * FROM ({tagged(i, as_of, w, self.name)}) t WHERE org IN {only}"
-            for i in chosen
-            for w in i.windows
-        ]
-        raw = cur.sql(" UNION ALL ".join(parts)).to_arrow_table()
+        raw = cur.sql(" UNION ALL ".join(queries(chosen, as_of, self.name, only))).to_arrow_table()
         streams = cur.sql(
             f"SELECT * FROM ({streams_sql(repr(as_of.isoformat()))}) s WHERE org IN {only}"
         ).to_arrow_table()
         return finish(raw, chosen, orgs, streams)
 
-    def save(self, values: pa.Table, as_of: date, now: datetime) -> int:
-        """Keep a day's values (replacing what was computed for that day before)."""
+    def save(self, computed: Computed, as_of: date, now: datetime) -> int:
+        """Keep a day's values and check verdicts (replacing those computed for it before)."""
         with self.store.transaction() as cur:
-            cur.register("computed", values)
+            cur.register("computed", computed.values)
+            cur.register("verdicts", computed.checks)
             try:
                 cur.execute(
                     "INSERT OR REPLACE INTO indicator_values SELECT org, indicator, window_days, "
@@ -91,9 +88,16 @@ class DuckDBEngine:
                     "n_device, ?, ? FROM computed",
                     [as_of, self.name, now],
                 )
+                cur.execute(
+                    "INSERT OR REPLACE INTO indicator_checks SELECT org, check_id, window_days, "
+                    "?, value, tolerance, status, reason, covered_days, n_inputs, n_third, "
+                    "n_device, ? FROM verdicts",
+                    [as_of, now],
+                )
             finally:
                 cur.unregister("computed")
-        return values.num_rows
+                cur.unregister("verdicts")
+        return computed.values.num_rows
 
 
 def _empty() -> pa.Table:

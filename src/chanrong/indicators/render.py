@@ -5,11 +5,13 @@ engines: the finishing runs in DuckDB over Arrow, whichever engine computed the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
 
+from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.spec import STATE, Credibility, Indicator
 
 # @days(a, b): whole days from a to b. The only function the two dialects spell differently.
@@ -35,7 +37,7 @@ def bounds(as_of: date, days: int) -> dict[str, date | int]:
     }
 
 
-def render(ind: Indicator, as_of: date, days: int, dialect: str) -> str:
+def render(ind: Indicator | Check, as_of: date, days: int, dialect: str) -> str:
     values = {
         k: (f"DATE '{v.isoformat()}'" if isinstance(v, date) else str(v))
         for k, v in bounds(as_of, days).items()
@@ -68,7 +70,7 @@ def spell_days(sql: str, spelling: str) -> str:
     return sql
 
 
-def tagged(ind: Indicator, as_of: date, days: int, dialect: str) -> str:
+def tagged(ind: Indicator | Check, as_of: date, days: int, dialect: str) -> str:
     """The query with the indicator, window and day on every row."""
     return (
         f"SELECT '{ind.id}' AS indicator, {days} AS window_days, q.org, "
@@ -89,19 +91,68 @@ def grid(indicators: Iterable[Indicator]) -> pa.Table:
     return pa.table({n: [r[k] for r in rows] for k, n in enumerate(names)})
 
 
+@dataclass(frozen=True)
+class Computed:
+    values: pa.Table  # one row per enterprise, indicator and window
+    checks: pa.Table  # one row per enterprise, check and window: measure and verdict
+
+
+def queries(indicators: Iterable[Indicator], as_of: date, dialect: str, only: str) -> list[str]:
+    """Every indicator's and every check's query for the windows ending on `as_of`."""
+    chosen: list[Indicator | Check] = [*indicators, *CHECKS]
+    return [
+        f"SELECT * FROM ({tagged(i, as_of, w, dialect)}) t WHERE org IN {only}"
+        for i in chosen
+        for w in i.windows
+    ]
+
+
 def finish(
     raw: pa.Table, indicators: Iterable[Indicator], orgs: list[str], streams: pa.Table
-) -> pa.Table:
+) -> Computed:
     """One row per enterprise, indicator and window: the raw value where the query gave one;
     0 for a sum or count over a window without records of a kind the enterprise sends; else
     NULL with the reason. Coverage is the share of the window's days with inputs (1 for a
-    point-in-time value); credibility follows the share of third-party attested inputs."""
+    point-in-time value). Credibility: 他证 when at least half of the inputs are third-party
+    attested, else 互证 when a check that corroborates the indicator passed for the enterprise
+    over the same window (30 days for a point-in-time value), else 自证."""
+    chosen = list(indicators)
     con = duckdb.connect()
     con.register("raw", raw)
-    con.register("g", grid(indicators))
+    con.register("g", grid(chosen))
     con.register("o", pa.table({"org": pa.array(orgs, pa.string())}))
     con.register("streams", streams)
-    out = con.sql(
+    con.register("c", pa.table({
+        "check_id": [c.id for c in CHECKS], "low": [c.low for c in CHECKS],
+        "high": [c.high for c in CHECKS], "tolerance": [c.tolerance for c in CHECKS],
+    }))  # fmt: skip
+    links = [
+        (i.id, w, cid, w or 30) for i in chosen for w in i.windows for cid in i.corroborated_by
+    ]
+    con.register("links", pa.table({
+        "indicator": pa.array([x[0] for x in links], pa.string()),
+        "window_days": pa.array([x[1] for x in links], pa.int32()),
+        "check_id": pa.array([x[2] for x in links], pa.string()),
+        "check_window": pa.array([x[3] for x in links], pa.int32()),
+    }))  # fmt: skip
+    checks = con.sql(
+        """
+        SELECT o.org, c.check_id, w.window_days, r.value, c.tolerance,
+          CASE WHEN r.value IS NULL THEN 'no_verdict'
+               WHEN r.value BETWEEN c.low AND c.high THEN 'pass' ELSE 'fail' END AS status,
+          coalesce(r.reason, CASE WHEN r.org IS NULL THEN 'a source is missing in the window'
+                                  END) AS reason,
+          coalesce(r.covered_days, 0) AS covered_days, coalesce(r.n_inputs, 0) AS n_inputs,
+          coalesce(r.n_third, 0) AS n_third, coalesce(r.n_device, 0) AS n_device
+        FROM o CROSS JOIN c CROSS JOIN (SELECT DISTINCT window_days FROM raw
+                                        WHERE window_days > 0) w
+        LEFT JOIN raw r ON r.org = o.org AND r.indicator = c.check_id
+                       AND r.window_days = w.window_days
+        ORDER BY o.org, c.check_id, w.window_days
+        """
+    ).to_arrow_table()
+    con.register("verdicts", checks)
+    values = con.sql(
         f"""
         SELECT o.org, g.indicator, g.window_days,
           CASE WHEN r.org IS NOT NULL THEN r.value
@@ -119,8 +170,14 @@ def finish(
                ELSE least(coalesce(r.covered_days, 0) / g.length, 1.0) END AS coverage,
           CASE WHEN coalesce(r.n_inputs, 0) > 0
                     AND r.n_third >= {THIRD_PARTY_SHARE} * r.n_inputs
-               THEN '{Credibility.THIRD_PARTY.value}' ELSE '{Credibility.SELF.value}' END
-            AS credibility,
+               THEN '{Credibility.THIRD_PARTY.value}'
+               WHEN r.value IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM links l JOIN verdicts v ON v.check_id = l.check_id
+                      AND v.window_days = l.check_window
+                    WHERE l.indicator = g.indicator AND l.window_days = g.window_days
+                      AND v.org = o.org AND v.status = 'pass')
+               THEN '{Credibility.CORROBORATED.value}'
+               ELSE '{Credibility.SELF.value}' END AS credibility,
           coalesce(r.n_inputs, 0) AS n_inputs, coalesce(r.n_third, 0) AS n_third,
           coalesce(r.n_device, 0) AS n_device
         FROM o CROSS JOIN g
@@ -131,4 +188,4 @@ def finish(
         """
     ).to_arrow_table()
     con.close()
-    return out
+    return Computed(values, checks)

@@ -12,6 +12,7 @@ from chanrong.access.consents import ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.indicators.catalog import BY_ID, CATALOG
+from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
 from chanrong.model.base import LOCAL_TZ
@@ -66,6 +67,17 @@ class IndicatorService:
             rows = self._stored(org, day)
         return rows
 
+    def checks(self, org: str, as_of: date) -> list[dict[str, Any]]:
+        """The corroboration checks of an enterprise for a day, with their evidence."""
+        rows = dicts(self.store.cursor().execute(
+            "SELECT check_id, window_days, value, tolerance, status, reason, covered_days, "
+            "n_inputs FROM indicator_checks WHERE org = ? AND as_of = ? "
+            "ORDER BY check_id, window_days", [org, as_of]))  # fmt: skip
+        for r in rows:
+            c = CHECKS_BY_ID[r["check_id"]]
+            r |= {"name_zh": c.name_zh, "name_en": c.name_en, "definition": c.definition}
+        return rows
+
     def trends(self, org: str, until: date, points: int = 12) -> dict[tuple[str, int], list]:
         """The last `points` kept values of each indicator and window up to a day: sparklines."""
         rows = (
@@ -91,6 +103,7 @@ class IndicatorService:
         rows = self.values(org, day)
         by = {(r["indicator"], r["window_days"]): r for r in rows}
         trends = self.trends(org, day)
+        verdicts = {(c["check_id"], c["window_days"]): c for c in self.checks(org, day)}
         out = []
         for ind in CATALOG:
             entry = describe(ind) | {"as_of": day.isoformat(), "values": []}
@@ -107,6 +120,8 @@ class IndicatorService:
                     "credibility": r["credibility"], "credibility_zh": cz, "credibility_en": ce,
                     "n_inputs": r["n_inputs"], "n_third": r["n_third"], "n_device": r["n_device"],
                     "trend": trends.get((ind.id, w), []),
+                    "checks": [verdicts[(c, w or 30)] for c in ind.corroborated_by
+                               if (c, w or 30) in verdicts],
                 })  # fmt: skip
             out.append(entry)
         return out

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
-from chanrong.indicators.render import finish, tagged
+from chanrong.indicators.render import Computed, finish, queries
 from chanrong.indicators.spec import Indicator
 from chanrong.indicators.views import views
 from chanrong.model import EVENT_KINDS, EVENT_MODELS
@@ -100,7 +100,7 @@ class SparkEngine:
         as_of: date,
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
-    ) -> pa.Table:
+    ) -> Computed:
         chosen = list(indicators)
         if orgs is None:
             orgs = [
@@ -111,11 +111,7 @@ class SparkEngine:
                 ).collect()
             ]
         only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
-        parts = [
-            f"SELECT * FROM ({tagged(i, as_of, w, self.name)}) t WHERE org IN {only}"
-            for i in chosen
-            for w in i.windows
-        ]
+        parts = queries(chosen, as_of, self.name, only)
         # One job per indicator and window, several in flight: Spark's cost here is latency
         # (scheduling each stage), which concurrent jobs overlap.
         with ThreadPoolExecutor(self.jobs) as pool:

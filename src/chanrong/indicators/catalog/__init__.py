@@ -13,6 +13,7 @@ from chanrong.indicators.catalog import (
     tech,
     transactions,
 )
+from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.spec import Indicator
 
 CATALOG: tuple[Indicator, ...] = tuple(
@@ -22,3 +23,4 @@ CATALOG: tuple[Indicator, ...] = tuple(
 )
 BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOG}
 assert len(BY_ID) == len(CATALOG), "indicator ids are unique"
+assert all(c in CHECKS_BY_ID for i in CATALOG for c in i.corroborated_by), "known checks only"

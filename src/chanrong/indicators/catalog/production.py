@@ -92,6 +92,7 @@ INDICATORS = [
         "each item's own unit. For firms making items in several units compare output_value.",
         ("production_report",), flow("v_production_report", "sum(good_qty)"),
         tables=BOTH, zero_when_empty=True,
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "output_value", "产值", "Output value", D, "CNY", Direction.HIGHER,
@@ -103,11 +104,13 @@ INDICATORS = [
         "sum(n) AS n_inputs, 0 AS n_third, sum(n_device) AS n_device "
         f"FROM ({DAILY_VALUE}) v WHERE {IN_WINDOW} GROUP BY org",
         tables=BOTH, zero_when_empty=True,
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "output_change", "产量变化", "Output change", D, "%", Direction.HIGHER,
         "(output_qty in the window / output_qty in the window of equal length before it - 1) "
         "x 100.", ("production_report",), change("v_production_report", "good_qty"),
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "capacity_rated_daily", "产能规模", "Rated capacity per day", D, "item units/day",
@@ -122,6 +125,7 @@ INDICATORS = [
         "ON t.org = d.org AND t.device = d.code WHERE d.rated_capacity IS NOT NULL "
         "GROUP BY d.org",
         windows=(STATE,), tables=BOTH,
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "device_running_rate", "设备运行率", "Device running rate", D, "%", Direction.HIGHER,
@@ -131,12 +135,14 @@ INDICATORS = [
         flow("v_telemetry", "100 * sum(CASE WHEN run_state = 'running' THEN 1 ELSE 0 END) "
              "/ count(*)", "run_state IS NOT NULL"),
         tables=BOTH,
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "energy_kwh", "用电量", "Electricity use", D, "kWh", Direction.NEUTRAL,
         "Sum of electricity readings in the window, MWh converted at 1,000 kWh.",
         ("energy",), flow("v_energy_ce", "sum(kwh)", "energy_type = 'electricity'"),
         tables=BOTH, zero_when_empty=True,
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "energy_tce", "综合能耗", "Energy use in standard coal", D, "tce", Direction.NEUTRAL,
@@ -144,6 +150,7 @@ INDICATORS = [
         "2589 factors (electricity 0.1229 kgce/kWh, natural gas 1.3300 kgce/m3, low-pressure "
         "steam 128.6 kgce/t or 34.12 kgce/GJ, fresh water 0.0857 kgce/t), divided by 1,000.",
         ("energy",), flow("v_energy_ce", "sum(kgce) / 1000"), tables=BOTH, zero_when_empty=True,
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "energy_output_elasticity", "能耗产出弹性系数", "Energy-output elasticity", D, "ratio",
@@ -154,6 +161,7 @@ INDICATORS = [
         ("energy", "production_report", "sales_order"),
         _elasticity(_energy_as_value(), _value_with_third()),
         windows=(30, 90),
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "energy_output_correlation", "能耗产值日相关系数", "Daily energy-output correlation", D,
@@ -169,6 +177,7 @@ INDICATORS = [
         "sum(e.n_device + v.n_device) AS n_device "
         f"FROM ({DAILY_ENERGY}) e JOIN ({DAILY_VALUE}) v ON v.org = e.org AND v.day = e.day "
         "WHERE e.day >= {start} GROUP BY e.org",
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "output_sales_elasticity", "产销弹性系数", "Output-sales elasticity", D, "ratio",
@@ -178,12 +187,14 @@ INDICATORS = [
         ("production_report", "sales_order", "invoice"),
         _elasticity(_value_with_third(), _daily_sales()),
         windows=(30, 90),
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "shipments", "发运单数", "Shipments", D, "shipments", Direction.HIGHER,
         "Number of shipments whose shipped event is in the window (物流订单).",
         ("shipment",), flow("v_shipment", "count(DISTINCT shipment_no)", "status = 'shipped'"),
         tables=BOTH, zero_when_empty=True,
+        corroborated_by=("deliveries_vs_receipts",),
     ),
     Indicator(
         "in_transit", "在途发运单", "Shipments in transit", D, "shipments", Direction.NEUTRAL,

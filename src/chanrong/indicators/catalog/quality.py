@@ -39,6 +39,7 @@ INDICATORS = [
         "Sum of rework_qty / sum of good_qty of the production reports in the window, x 100.",
         ("production_report",),
         flow("v_production_report", "100 * sum(rework_qty) / NULLIF(sum(good_qty), 0)"),
+        corroborated_by=("device_vs_reported_output",),
     ),
     Indicator(
         "quality_certificates", "质量合格证", "Quality certificates", D, "certificates",

@@ -61,6 +61,7 @@ INDICATORS = [
         ("sales_order", "shipment"),
         "SELECT org, 100 * sum(CASE WHEN on_time_qty >= qty * 0.999 THEN 1 ELSE 0 END) "
         f"/ count(*) AS value, {NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+        corroborated_by=("deliveries_vs_receipts",),
     ),
     Indicator(
         "on_time_delivery_qty", "产品按时交货率", "On-time delivery by quantity", D, "%",
@@ -70,6 +71,7 @@ INDICATORS = [
         ("sales_order", "shipment"),
         "SELECT org, 100 * sum(least(on_time_qty, qty)) / NULLIF(sum(qty), 0) AS value, "
         f"{NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+        corroborated_by=("deliveries_vs_receipts",),
     ),
     Indicator(
         "energy_per_output", "单位产量能耗", "Energy per unit of output", D, "kgce/unit",
@@ -77,12 +79,14 @@ INDICATORS = [
         "Energy in the window in kgce (GB/T 2589) / good_qty of the window's production reports.",
         ("energy", "production_report"),
         _per(ENERGY, _total("v_production_report", "good_qty")),
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "energy_per_revenue", "单位收入能耗", "Energy per revenue", D, "kgce/10k CNY",
         Direction.LOWER,
         "Energy in the window in kgce / (sales_amount of the window / 10,000).",
         ("energy", "invoice"), _per(ENERGY, SALES, "10000"),
+        corroborated_by=("energy_vs_output",),
     ),
     Indicator(
         "logistics_cost_share", "总物流成本占比", "Logistics cost share", D, "%",
@@ -90,5 +94,6 @@ INDICATORS = [
         "Freight of the shipments shipped in the window / sales_amount of the window, x 100.",
         ("shipment", "invoice"),
         _per(_total("v_shipment", "coalesce(freight, 0)", "status = 'shipped'"), SALES, "100"),
+        corroborated_by=("deliveries_vs_receipts",),
     ),
 ]  # fmt: skip

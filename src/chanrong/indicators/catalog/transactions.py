@@ -40,18 +40,21 @@ INDICATORS = [
         "sales_amount", "销售额", "Sales", D, "CNY", Direction.HIGHER,
         "Sum of the amount before tax of sales invoices issued in the window (issue_date).",
         ("invoice",), _invoice_flow("sales", "sum(amount)"), zero_when_empty=True,
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "sales_change", "销售额变化", "Sales change", D, "%", Direction.HIGHER,
         "(sales_amount in the window / in the window before - 1) x 100.",
         ("invoice",),
         change("v_invoice_issued", "amount", "direction = 'sales'", E_INVOICE),
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "customer_count", "客户数", "Customers", D, "customers", Direction.HIGHER,
         "Number of distinct counterparties of the sales invoices issued in the window.",
         ("invoice",), _invoice_flow("sales", "count(DISTINCT counterparty)"),
         zero_when_empty=True,
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "customer_hhi", "客户集中度(HHI)", "Customer concentration (HHI)", D, "0-10000",
@@ -59,11 +62,13 @@ INDICATORS = [
         "Herfindahl-Hirschman index of the customers' shares of the window's sales invoice "
         "amount: sum of (share x 100)^2. 10,000 = a single customer.",
         ("invoice",), _concentration("sales", "sum(power(share * 100, 2))"),
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "top_customer_share", "第一大客户占比", "Top customer share", D, "%", Direction.LOWER,
         "The largest customer's share of the window's sales invoice amount, x 100.",
         ("invoice",), _concentration("sales", "100 * max(share)"),
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "purchase_amount", "采购额", "Purchases", D, "CNY", Direction.NEUTRAL,
@@ -119,6 +124,7 @@ INDICATORS = [
         "WHERE direction = 'sales' AND issue_date BETWEEN {periods_start} AND {end} "
         "GROUP BY org, floor(@days(issue_date, {end}) / 30)) m GROUP BY org) t",
         windows=(90, 365),
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "sales_gap_days", "最长无销售天数", "Longest gap without sales", D, "days",
@@ -137,6 +143,7 @@ INDICATORS = [
         "min(first_day) AS first_day FROM (SELECT org, day, e_invoice, min(day) OVER "
         "(PARTITION BY org) AS first_day FROM v_invoice_issued WHERE direction = 'sales' "
         "AND day <= {end}) i WHERE day >= {start} GROUP BY org, day) d) g GROUP BY org",
+        corroborated_by=("shipments_vs_invoices",),
     ),
     Indicator(
         "collection_rate", "回款率", "Collection rate", D, "%", Direction.HIGHER,
@@ -153,6 +160,7 @@ INDICATORS = [
         "SELECT org, day, CAST(NULL AS DOUBLE), amount, CASE WHEN channel = "
         "'third_party' THEN 1 ELSE 0 END FROM v_payment_valued WHERE direction = 'sales' "
         "AND day BETWEEN {start} AND {end}) t GROUP BY org",
+        corroborated_by=("invoices_vs_payments",),
     ),
     Indicator(
         "unshipped_invoice_share", "无发货销售发票占比", "Sales invoiced without shipment", D,
@@ -168,5 +176,6 @@ INDICATORS = [
         "sales_order_no FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "
         "AND s.sales_order_no = i.sales_order_no WHERE i.direction = 'sales' "
         "AND i.issue_date BETWEEN {start} AND {end} GROUP BY i.org",
+        corroborated_by=("shipments_vs_invoices",),
     ),
 ]  # fmt: skip
