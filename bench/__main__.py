@@ -3,7 +3,8 @@
 Every figure is measured here, in this process and the server it starts, against a baseline run in
 the same bench: the same telemetry rows inserted one at a time. Nothing here asserts; it prints.
 
-Scenarios: baseline, arrow, parquet, json, stream, ledger (ingest with the ledger on and off), and
+Scenarios: baseline, arrow, parquet, json, stream, ledger (ingest with the ledger on and off),
+indicators (the indicator engine at three sizes against pandas, bench/indicators.py), and
 the simulator's sim_baseline, sim_history,
 sim_seed, sim_live (bench/sim.py). Environment knobs:
   BENCH_ROWS           rows for the bulk paths (default 1,000,000)
@@ -36,6 +37,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import indicators as indicators_bench
 from bench.sim import SIM_SCENARIOS, SimResult
 from chanrong.access.rules import Role
 from chanrong.model.identifiers import complete_uscc
@@ -320,20 +322,24 @@ SCENARIOS = {
     "stream": stream,
     "ledger": ledger,
 }
+OTHER_SCENARIOS = {"indicators": indicators_bench.run}
 TARGETS = {"arrow": 1_000_000, "parquet": 1_000_000, "json": 100_000}
 
 
 def main(names: list[str]) -> None:
-    chosen = names or [*SCENARIOS, *SIM_SCENARIOS]
-    unknown = [n for n in chosen if n not in SCENARIOS and n not in SIM_SCENARIOS]
+    known = [*SCENARIOS, *SIM_SCENARIOS, *OTHER_SCENARIOS]
+    chosen = names or known
+    unknown = [n for n in chosen if n not in known]
     if unknown:
-        raise SystemExit(f"unknown scenario {unknown}; known: {[*SCENARIOS, *SIM_SCENARIOS]}")
+        raise SystemExit(f"unknown scenario {unknown}; known: {known}")
     results: dict[str, Result] = {}
     sims: dict[str, SimResult] = {}
     with tempfile.TemporaryDirectory(prefix="chanrong-bench-") as tmp:
         for name in chosen:
             console.print(f"[bold]{name}[/bold] ...")
-            if name in SIM_SCENARIOS:
+            if name in OTHER_SCENARIOS:
+                OTHER_SCENARIOS[name](console, Path(tmp))
+            elif name in SIM_SCENARIOS:
                 sims[name] = SIM_SCENARIOS[name](console, Path(tmp))
             else:
                 results[name] = SCENARIOS[name](Path(tmp))

@@ -60,6 +60,7 @@ class DuckDBEngine:
         as_of: date,
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
+        checks: bool = True,
     ) -> Computed:
         """Every indicator and check for every window ending on `as_of`, for `orgs` (default:
         every SME)."""
@@ -70,7 +71,9 @@ class DuckDBEngine:
         if not orgs:
             return finish(_empty(), chosen, [], _no_streams())
         only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
-        raw = cur.sql(" UNION ALL ".join(queries(chosen, as_of, self.name, only))).to_arrow_table()
+        raw = cur.sql(
+            " UNION ALL ".join(queries(chosen, as_of, self.name, only, checks))
+        ).to_arrow_table()
         streams = cur.sql(
             f"SELECT * FROM ({streams_sql(repr(as_of.isoformat()))}) s WHERE org IN {only}"
         ).to_arrow_table()

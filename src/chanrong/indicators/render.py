@@ -97,9 +97,11 @@ class Computed:
     checks: pa.Table  # one row per enterprise, check and window: measure and verdict
 
 
-def queries(indicators: Iterable[Indicator], as_of: date, dialect: str, only: str) -> list[str]:
-    """Every indicator's and every check's query for the windows ending on `as_of`."""
-    chosen: list[Indicator | Check] = [*indicators, *CHECKS]
+def queries(
+    indicators: Iterable[Indicator], as_of: date, dialect: str, only: str, checks: bool = True
+) -> list[str]:
+    """Every indicator's (and check's) query for the windows ending on `as_of`."""
+    chosen: list[Indicator | Check] = [*indicators, *(CHECKS if checks else ())]
     return [
         f"SELECT * FROM ({tagged(i, as_of, w, dialect)}) t WHERE org IN {only}"
         for i in chosen

@@ -1,0 +1,186 @@
+"""The indicator engine at scale: daily facts of N firms x 365 days, three sizes.
+
+For each size: the whole catalog (every indicator, window and check) on DuckDB for the last day;
+a subset of indicators both on DuckDB and in a straightforward pandas implementation (group by
+firm, per window) over the same rows, already in memory, the results compared; and one firm
+recomputed alone, as after an ingest batch. Knobs: BENCH_IND_FIRMS (default 1000,3000,10000),
+BENCH_IND_DAYS (365).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from chanrong.indicators.catalog import BY_ID
+from chanrong.indicators.engine import DuckDBEngine
+from chanrong.store.db import Store
+
+END = date(2026, 3, 31)
+SUBSET = ("output_qty", "energy_tce", "sales_amount", "customer_count", "customer_hhi",
+          "final_pass_rate", "energy_output_correlation")  # fmt: skip
+META = "'bench' AS submitter, 1 AS batch_id, TIMESTAMPTZ '2026-04-01 00:00:00+08' AS received_at"
+
+
+def generate(store: Store, firms: int, days: int) -> int:
+    """Daily facts of `firms` firms over `days` days ending END, straight into the tables: a
+    production report, an energy reading, a sales order, its shipment (shipped, delivered), its
+    invoice, a final inspection and a machine snapshot per firm and day."""
+    first = END - timedelta(days=days - 1)
+    grid = (
+        f"SELECT f, d, 'F' || lpad(CAST(f AS VARCHAR), 17, '0') AS org, "
+        f"DATE '{first.isoformat()}' + CAST(d AS INTEGER) AS day, "
+        "100 + hash(f, d) % 50 AS q FROM range("
+        + str(firms)
+        + ") a(f), range("
+        + str(days)
+        + ") b(d)"
+    )
+    at = "CAST(day AS TIMESTAMP) + INTERVAL 10 HOUR"
+    statements = [
+        "INSERT INTO organisations (uscc, name, org_kind, updated_at) SELECT 'F' || "
+        f"lpad(CAST(range AS VARCHAR), 17, '0'), 'firm ' || range, 'sme', now() "
+        f"FROM range({firms})",
+        f"INSERT INTO ev_production_report BY NAME SELECT 'PR-' || d AS id, 'mes' AS source, org, "
+        f"{at} AS event_time, CASE WHEN f % 3 = 0 THEN 'manual' ELSE 'device' END AS channel, "
+        "'WO-' || d AS work_order_no, 'P-1' AS item, q AS good_qty, 2 AS scrap_qty, "
+        f"1 AS rework_qty, 'pcs' AS unit, {META} FROM g",
+        f"INSERT INTO ev_energy BY NAME SELECT 'E-' || d AS id, 'meter' AS source, org, "
+        f"{at} AS event_time, 'device' AS channel, 'EM-1' AS meter, 'electricity' AS "
+        f"energy_type, q * 3 + hash(d, f) % 40 AS value, 'kWh' AS unit, {META} FROM g",
+        f"INSERT INTO ev_sales_order BY NAME SELECT 'SO-' || d AS id, 'erp' AS source, org, "
+        f"{at} - INTERVAL 10 DAY AS event_time, 'system' AS channel, 'SO-' || d AS order_no, "
+        "'C' || ((f * 7 + d) % 5) AS counterparty, 'P-1' AS item, q AS qty, 'pcs' AS unit, "
+        "50 AS unit_price, q * 50 AS amount, day - 10 AS order_date, day AS due_date, "
+        f"{META} FROM g",
+        f"INSERT INTO ev_shipment BY NAME SELECT 'SH-' || d || '-' || s AS id, 'tms' AS source, "
+        f"org, {at} + INTERVAL (s * 20) HOUR AS event_time, CASE WHEN s = 0 THEN 'system' "
+        "ELSE 'third_party' END AS channel, 'SH-' || d AS shipment_no, CASE WHEN s = 0 THEN "
+        "'shipped' ELSE 'delivered' END AS status, 'C' || ((f * 7 + d) % 5) AS consignee, "
+        "'SO-' || d AS sales_order_no, q AS qty, 'pcs' AS unit, q * 0.75 AS freight, "
+        f"{META} FROM g, range(2) r(s)",
+        f"INSERT INTO ev_invoice BY NAME SELECT 'INV-' || d AS id, 'tax' AS source, org, "
+        f"{at} AS event_time, 'system' AS channel, 'INV-' || d AS invoice_no, 'sales' AS "
+        "direction, 'C' || ((f * 7 + d) % 5) AS counterparty, q * 50 AS amount, q * 6.5 AS "
+        "tax_amount, day AS issue_date, 'SO-' || d AS sales_order_no, d % 2 = 0 AS e_invoice, "
+        f"{META} FROM g",
+        f"INSERT INTO ev_quality_inspection BY NAME SELECT 'QI-' || d AS id, 'qms' AS source, "
+        f"org, {at} AS event_time, 'system' AS channel, 'final' AS stage, 'P-1' AS item, "
+        f"q AS inspected_qty, q - hash(d) % 2 AS passed_qty, 'pcs' AS unit, {META} FROM g",
+        f"INSERT INTO ev_telemetry BY NAME SELECT 'T-' || d AS id, 'gw' AS source, org, "
+        f"{at} AS event_time, 'device' AS channel, 'M-1' AS device, CASE WHEN hash(f, d) % 5 = 0 "
+        f"THEN 'idle' ELSE 'running' END AS run_state, d * 120 AS counter, {META} FROM g",
+    ]
+    rows = 0
+    with store.transaction() as cur:
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE g AS {grid}")
+        for sql in statements:
+            row = cur.execute(sql).fetchone()
+            rows += int(row[0]) if row else 0
+        cur.execute("DROP TABLE g")
+    return rows
+
+
+def pandas_subset(store: Store) -> dict[tuple[str, str, int], float]:
+    """The subset, written the straightforward way in pandas: load, filter per window, group by
+    firm (and customer), apply. Returns {(org, indicator, window): value}; the timing starts
+    after the load."""
+    import pandas as pd
+
+    cur = store.cursor()
+    pr = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, good_qty, item "
+                 "FROM ev_production_report").df()  # fmt: skip
+    en = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, value, energy_type, unit "
+                 "FROM ev_energy").df()  # fmt: skip
+    inv = cur.sql("SELECT org, issue_date AS day, CAST(amount AS DOUBLE) AS amount, "
+                  "counterparty, direction FROM ev_invoice").df()  # fmt: skip
+    qi = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, stage, inspected_qty, passed_qty "
+                 "FROM ev_quality_inspection").df()  # fmt: skip
+    so = cur.sql("SELECT org, item, unit_price, order_date FROM ev_sales_order").df()
+    started = time.perf_counter()
+    out: dict[tuple[str, str, int], float] = {}
+    for w in (30, 90, 365):
+        lo = pd.Timestamp(END - timedelta(days=w - 1))
+        hi = pd.Timestamp(END)
+
+        def window(df: Any, lo: Any = lo, hi: Any = hi) -> Any:
+            day = pd.to_datetime(df["day"])
+            return df[(day >= lo) & (day <= hi)]
+
+        for org, v in window(pr).groupby("org")["good_qty"].sum().items():
+            out[(org, "output_qty", w)] = v
+        e = window(en)
+        e = e[(e.energy_type == "electricity") & (e.unit == "kWh")]
+        for org, v in e.groupby("org")["value"].sum().items():
+            out[(org, "energy_tce", w)] = v * 0.1229 / 1000
+        s = window(inv)
+        s = s[s.direction == "sales"]
+        for org, g in s.groupby("org"):
+            out[(org, "sales_amount", w)] = g["amount"].sum()
+            out[(org, "customer_count", w)] = g["counterparty"].nunique()
+            shares = g.groupby("counterparty")["amount"].sum() / g["amount"].sum()
+            out[(org, "customer_hhi", w)] = float(((shares * 100) ** 2).sum())
+        q = window(qi)
+        q = q[q.stage == "final"]
+        for org, g in q.groupby("org"):
+            out[(org, "final_pass_rate", w)] = 100 * g.passed_qty.sum() / g.inspected_qty.sum()
+        # daily energy against daily output value (good qty x the item's average price)
+        year = so[pd.to_datetime(so.order_date) >= pd.Timestamp(END - timedelta(days=364))]
+        price = year.groupby(["org", "item"])["unit_price"].mean().rename("price").reset_index()
+        p = window(pr).merge(price, on=["org", "item"])
+        p["value"] = p.good_qty * p.price
+        daily_v = p.groupby(["org", "day"])["value"].sum().reset_index()
+        daily_e = e.groupby(["org", "day"])["value"].sum().rename("kgce").reset_index()
+        daily_e["kgce"] *= 0.1229
+        both = daily_e.merge(daily_v, on=["org", "day"])
+        for org, g in both.groupby("org"):
+            if len(g) >= 5:
+                out[(org, "energy_output_correlation", w)] = g["kgce"].corr(g["value"])
+    out[("_seconds", "", 0)] = time.perf_counter() - started
+    return out
+
+
+def run(console: Console, workdir: Path) -> None:
+    sizes = [int(x) for x in os.environ.get("BENCH_IND_FIRMS", "1000,3000,10000").split(",")]
+    days = int(os.environ.get("BENCH_IND_DAYS", 365))
+    table = Table(title=f"indicator engine: daily facts, {days} days, as of {END}")
+    for col in ("firms", "rows", "full catalog s", "s per M firm-days", "subset DuckDB s",
+                "subset pandas s", "pandas / DuckDB", "max rel diff", "one firm s"):  # fmt: skip
+        table.add_column(col, justify="right")
+    subset = [BY_ID[i] for i in SUBSET]
+    for firms in sizes:
+        store = Store(workdir / f"ind-{firms}.duckdb")
+        console.print(f"generating {firms:,} firms x {days} days ...")
+        rows = generate(store, firms, days)
+        engine = DuckDBEngine(store)
+        t = time.perf_counter()
+        full = engine.compute(END)
+        full_s = time.perf_counter() - t
+        t = time.perf_counter()
+        mine = engine.compute(END, indicators=subset, checks=False).values
+        duck_s = time.perf_counter() - t
+        theirs = pandas_subset(store)
+        pandas_s = theirs.pop(("_seconds", "", 0))
+        diff = 0.0
+        for r in mine.to_pylist():
+            other = theirs.get((r["org"], r["indicator"], r["window_days"]))
+            if r["value"] is not None and other is not None:
+                diff = max(diff, abs(r["value"] - other) / max(abs(other), 1e-9))
+        one = "F" + str(firms // 2).rjust(17, "0")
+        t = time.perf_counter()
+        engine.compute(END, [one])
+        one_s = time.perf_counter() - t
+        table.add_row(f"{firms:,}", f"{rows:,}", f"{full_s:.1f}",
+                      f"{full_s / (firms * days / 1e6):.2f}", f"{duck_s:.2f}", f"{pandas_s:.2f}",
+                      f"{pandas_s / duck_s:.1f}x", f"{diff:.1e}", f"{one_s:.2f}")  # fmt: skip
+        console.print(f"{firms:,} firms: {full.values.num_rows:,} values, "
+                      f"{np.count_nonzero(full.values.column('value').is_valid()):,} with a value")  # fmt: skip
+        store.close()
+    console.print(table)
