@@ -58,6 +58,16 @@ def test_clerk_logs_in_sees_data_switches_language_and_uploads(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "data.png"), full_page=True)
 
+    page.click("text=经营指标")  # indicators, computed on demand for today
+    financing = page.get_by_test_id("table-financing")  # the bank's table (also in the order one)
+    running = financing.get_by_test_id("value-device_running_rate-30")
+    expect(running).to_contain_text("100.00")
+    expect(running.locator(".evidence")).to_be_hidden()
+    running.locator("summary").click()  # the evidence behind the value
+    expect(running.locator(".evidence")).to_contain_text("run_state is running")
+    expect(financing.get_by_test_id("value-sales_amount-30")).to_contain_text("无数值")
+    page.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
+
     page.get_by_test_id("lang-switch").click()
     expect(page.locator("nav.mainnav")).to_contain_text("My data")
     page.get_by_test_id("lang-switch").click()

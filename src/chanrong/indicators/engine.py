@@ -27,9 +27,10 @@ RESULT_COLUMNS = (
 )  # fmt: skip
 
 
-def prepare(cur: duckdb.DuckDBPyConnection) -> None:
-    """The canonical views on this cursor (temporary: they live as long as the cursor)."""
-    for name, sql in views():
+def prepare(cur: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
+    """The canonical views on this cursor (temporary: they live as long as the cursor),
+    limited to the enterprises of `only` when given."""
+    for name, sql in views(only):
         cur.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
 
@@ -66,11 +67,12 @@ class DuckDBEngine:
         every SME)."""
         chosen = list(indicators)
         cur = self.store.cursor()
-        prepare(cur)
+        named = orgs is not None
         orgs = enterprises(cur) if orgs is None else orgs
         if not orgs:
             return finish(_empty(), chosen, [], _no_streams())
         only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
+        prepare(cur, only if named else None)
         raw = cur.sql(
             " UNION ALL ".join(queries(chosen, as_of, self.name, only, checks))
         ).to_arrow_table()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chanrong.access.consent import PUBLIC_KINDS
 from chanrong.model import EVENT_KINDS, Event
 from chanrong.model.spec import fields_of
 
@@ -62,12 +63,15 @@ def _latest(kind: str, key: str) -> str:
     )
 
 
-def views() -> list[tuple[str, str]]:
-    """(name, SELECT) in dependency order."""
+def views(only: str | None = None) -> list[tuple[str, str]]:
+    """(name, SELECT) in dependency order. With `only` (an SQL list of USCCs, "('…', '…')"),
+    the enterprises' own records are limited to those firms at the source, so computing a few
+    firms reads only their row groups (published price indices stay whole)."""
     out = [
         (
             f"v_{kind}",
-            f"SELECT {_columns(model)}, CAST(event_time AS DATE) AS day FROM {model.table}",
+            f"SELECT {_columns(model)}, CAST(event_time AS DATE) AS day FROM {model.table}"
+            + (f" WHERE org IN {only}" if only and kind not in PUBLIC_KINDS else ""),
         )
         for kind, model in EVENT_KINDS.items()
     ]
