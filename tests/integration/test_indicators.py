@@ -6,6 +6,8 @@ The window of 30 days ending 2026-03-31 runs from 03-02; the window before it fr
 
 from __future__ import annotations
 
+import math
+import statistics
 from datetime import date
 from typing import Any
 
@@ -107,6 +109,8 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
         invoice("INV-3", C3, 2000, "2026-03-25"),
         invoice("INV-OLD1", C1, 1000, "2025-01-10"),
         invoice("INV-OLD2", C9, 1000, "2025-02-01"),
+        invoice("PINV-1", SUPPLIER, 3000, "2026-02-20", direction="purchase"),
+        invoice("PINV-2", C9, 1000, "2026-02-21", direction="purchase"),
     ])  # fmt: skip
     send(
         platform,
@@ -175,6 +179,13 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
          "value": "发明", "start_date": "2024-05-01", "channel": "third_party"},
         {"event_time": at("2024-06-01"), "record_type": "patent", "reference_no": "ZL2",
          "value": "实用新型", "start_date": "2024-06-01", "channel": "third_party"},
+        {"event_time": at("2025-01-01"), "record_type": "copyright", "reference_no": "RZ1",
+         "start_date": "2025-01-01", "channel": "third_party"},
+        {"event_time": at("2026-01-01"), "record_type": "abnormal_operation",
+         "reference_no": "YC1", "start_date": "2026-01-01", "end_date": "2026-02-01",
+         "channel": "third_party"},
+        {"event_time": at("2026-03-10"), "record_type": "consumption_restriction",
+         "reference_no": "XF1", "start_date": "2026-03-10", "channel": "third_party"},
     ])  # fmt: skip
     send(platform, "telemetry", [
         {"id": f"t-{i}", "source": "gw-01", "event_time": at("2026-03-05", 8 + i),
@@ -231,6 +242,17 @@ HAND = {  # (indicator, window): the value worked out by hand
     ("incoming_pass_rate", 30): 98,
     ("rework_rate", 30): 5 / 200 * 100,
     ("quality_certificates", 30): 2,
+    ("supplier_count", 90): 2,
+    ("supplier_hhi", 90): 75**2 + 25**2,
+    ("copyrights", 0): 1,
+    ("abnormal_operation", 0): 0,  # listed in January, cleared on 02-01
+    ("consumption_restriction", 0): 1,
+    ("serious_violations", 0): 0,
+    ("lending_disputes", 0): 0,
+    # steel_hrc closed 4.0, 4.4, 4.4, 4.5: the standard deviation of its daily log returns
+    ("upstream_price_volatility", 90): 100
+    * statistics.stdev([math.log(1.1), 0, math.log(4.5 / 4.4)]),
+    ("collateral_volatility", 30): 100 * statistics.stdev([math.log(1.1), 0, math.log(4.5 / 4.4)]),
 }
 
 
@@ -288,6 +310,9 @@ def test_missing_data_says_why_and_is_never_a_zero(values: dict) -> None:
     # a sum over a window without records of a stream the enterprise sends is a real 0
     assert values[(SME, "purchase_amount", 30)]["value"] == 0
     assert values[(SME, "purchase_amount", 30)]["reason"] is None
+    few = values[(SME, "energy_output_correlation", 30)]  # energy and output on 2 days only
+    assert few["value"] is None and few["reason"] == "fewer than 5 days with both energy and output"
+    assert values[(SME, "downstream_price_volatility", 30)]["value"] is None  # P-1 has no class
     undefined = values[(SME, "output_sales_elasticity", 90)]
     assert undefined["value"] is None and undefined["reason"]
 
