@@ -94,7 +94,7 @@ def serve(
     ] = False,
     refresh_indicators: Annotated[
         float, typer.Option(help="seconds between indicator refreshes of changed firms; 0: off")
-    ] = 60,
+    ] = 300,
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
     from chanrong.indicators.refresh import IndicatorRefresher

@@ -21,10 +21,7 @@ from chanrong.model import EVENT_KINDS
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store
 
-RESULT_COLUMNS = (
-    "org", "indicator", "window_days", "value", "label", "reason", "coverage", "credibility",
-    "n_inputs", "n_third", "n_device",
-)  # fmt: skip
+FEW_FIRMS = 8
 
 
 def prepare(cur: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
@@ -67,7 +64,9 @@ class DuckDBEngine:
         every SME)."""
         chosen = list(indicators)
         cur = self.store.cursor()
-        named = orgs is not None
+        # A few named firms: limit the views at the source. Many: an IN list on every scanned
+        # row costs more than reading every firm.
+        named = orgs is not None and len(orgs) <= FEW_FIRMS
         orgs = enterprises(cur) if orgs is None else orgs
         if not orgs:
             return finish(_empty(), chosen, [], _no_streams())

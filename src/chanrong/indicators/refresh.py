@@ -29,7 +29,7 @@ def changed_since(service: IndicatorService, since: datetime) -> list[str]:
 class IndicatorRefresher:
     name = "indicators"
 
-    def __init__(self, service: IndicatorService, interval_seconds: float = 60.0) -> None:
+    def __init__(self, service: IndicatorService, interval_seconds: float = 300.0) -> None:
         self.service = service
         self.interval = interval_seconds
         self.rounds = 0

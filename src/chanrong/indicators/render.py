@@ -16,6 +16,7 @@ from chanrong.indicators.spec import STATE, Credibility, Indicator
 
 # @days(a, b): whole days from a to b. The only function the two dialects spell differently.
 DAYS_SPELLING = {"duckdb": "date_diff('day', {a}, {b})", "spark": "datediff({b}, {a})"}
+TERMS_DAYS = 60
 THIRD_PARTY_SHARE = 0.5  # at least half of the inputs attested by outside parties: 他证
 
 
@@ -34,6 +35,9 @@ def bounds(as_of: date, days: int) -> dict[str, date | int]:
         "periods_start": as_of - timedelta(days=periods * 30 - 1),
         "periods": periods,
         "days": n,
+        # the window moved back by usual payment terms (60 days): invoices that should be paid
+        "terms_start": start - timedelta(days=TERMS_DAYS),
+        "terms_end": as_of - timedelta(days=TERMS_DAYS),
     }
 
 
