@@ -30,7 +30,15 @@ test proves both give the same value, reason, coverage and credibility for every
 
 Read by others through `GET /api/v1/orgs/{uscc}/indicators?purpose=...` under an authorised
 consent: a value shows only when the consent covers every record kind the indicator reads over
-its whole window.
+its whole window. An enterprise reads its own at `GET /api/v1/indicators` and on the 经营指标
+page; values are kept per day (`indicator_values`, with trends), and the server recomputes the
+firms that received data every five minutes (`chanrong serve --refresh-indicators`).
+
+```sh
+chanrong indicators compute --history 28            # every firm: today and weekly back 4 weeks
+chanrong indicators show 91350100M000100Y43 --json  # one firm's values, coverage, credibility
+chanrong indicators compute --spark export/ --as-of 2026-03-31 -o values.parquet   # regional
+```
 """
 
 
