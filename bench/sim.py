@@ -22,10 +22,11 @@ import numpy as np
 import pyarrow as pa
 from rich.progress import Progress
 
+from chanrong.model.base import local_today
 from chanrong.model.events import Telemetry
 from chanrong.model.identifiers import complete_uscc
 from chanrong.platform import Platform
-from chanrong.sim.demo import backfill, demo_park, local_today, register
+from chanrong.sim.demo import backfill, demo_park, register
 from chanrong.sim.park import build_park
 from chanrong.sim.run import MqttSink, Runner
 from chanrong.store.db import Store

@@ -26,6 +26,7 @@ from chanrong.access.service import AccessError
 from chanrong.ingest.decode import ARROW_TYPES, read_file
 from chanrong.ingest.service import IngestDenied, UnknownKind
 from chanrong.model import EVENT_KINDS
+from chanrong.model.base import local_today
 from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.park import Park, local_dt
@@ -211,21 +212,24 @@ def demo(
 def _indicator_history(platform: Platform, weeks: int = 4) -> None:
     """Today's indicator values and weekly ones back `weeks` weeks (trends on the pages),
     computing only the days not kept yet."""
-    from chanrong.indicators.service import local_today
-
-    today = local_today(platform.clock)
+    today = local_today(platform.clock.now())
     kept = {r[0] for r in platform.store.cursor().execute(
         "SELECT DISTINCT as_of FROM indicator_values").fetchall()}  # fmt: skip
     days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
-    if not days:
-        return
+    if days:
+        total = _compute_days(platform, days)
+        console.print(f"indicators: {total:,} values for {len(days)} day(s)")
+
+
+def _compute_days(platform: Platform, days: list[date]) -> int:
+    """Compute and keep every firm's indicators for each day, with progress; values kept."""
     with _history_progress() as progress:
         task = progress.add_task("indicators", total=len(days), records=0)
         total = 0
         for day in days:
             total += platform.indicators.compute(day)
             progress.update(task, advance=1, records=total, description=f"indicators {day}")
-    console.print(f"indicators: {total:,} values for {len(days)} day(s)")
+    return total
 
 
 sim_app = typer.Typer(
@@ -238,7 +242,6 @@ PresetOption = Annotated[str, typer.Option(help="diecasting, garment or packagin
 def _park(
     preset: str, seed: int, days: int, firms: int | None, start: str | None, sampling: int = 1
 ) -> Park:
-    from chanrong.sim.demo import local_today
     from chanrong.sim.park import build_park
     from chanrong.sim.presets import PRESETS
 
@@ -889,16 +892,9 @@ def indicators_compute(
         console.print(f"{values.num_rows:,} values for {day} written to {target}")
         return
     platform = _open(db)
-    from chanrong.indicators.service import local_today
-
-    end = last or local_today(platform.clock)
+    end = last or local_today(platform.clock.now())
     days = [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
-    with _history_progress() as progress:
-        task = progress.add_task("indicators", total=len(days), records=0)
-        total = 0
-        for day in days:
-            total += platform.indicators.compute(day)
-            progress.update(task, advance=1, records=total, description=f"indicators {day}")
+    total = _compute_days(platform, days)
     platform.close()
     console.print(f"{total:,} indicator values kept for {len(days)} day(s) up to {end}")
 

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from chanrong.cli import app as cli
 from chanrong.ingest.mqtt import MqttIngest
+from chanrong.model.base import local_today
 from chanrong.platform import Platform
-from chanrong.sim.demo import local_today, register
+from chanrong.sim.demo import register
 from chanrong.sim.park import build_park
 from chanrong.sim.run import MqttSink, Runner
 from chanrong.store.db import Store

@@ -9,8 +9,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from chanrong.indicators.service import IndicatorService, local_today
+from chanrong.indicators.service import IndicatorService
 from chanrong.model import EVENT_KINDS
+from chanrong.model.base import local_today
 
 log = logging.getLogger("chanrong.indicators")
 
@@ -44,7 +45,7 @@ class IndicatorRefresher:
         started, mark = time.perf_counter(), self.service.clock.now()
         orgs = changed_since(self.service, self._since)
         if orgs:
-            self.service.compute(local_today(self.service.clock), orgs)
+            self.service.compute(local_today(mark), orgs)
         self._since = mark
         self.rounds += 1
         self.last = {"at": mark.isoformat(), "enterprises": len(orgs),

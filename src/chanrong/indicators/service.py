@@ -15,16 +15,12 @@ from chanrong.indicators.catalog import BY_ID, CATALOG
 from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
-from chanrong.model.base import LOCAL_TZ
+from chanrong.model.base import local_today
 from chanrong.store.db import Store, dicts
 
 # Every enterprise-owned kind an indicator reads: what a reader's consent is checked against
 # (published price indices need none, and open no door on their own).
 INDICATOR_KINDS = sorted({k for i in CATALOG for k in i.kinds} - PUBLIC_KINDS)
-
-
-def local_today(clock: Clock) -> date:
-    return clock.now().astimezone(LOCAL_TZ).date()
 
 
 def describe(ind: Indicator) -> dict[str, Any]:
@@ -50,7 +46,7 @@ class IndicatorService:
 
     def compute(self, as_of: date | None = None, orgs: list[str] | None = None) -> int:
         """Compute and keep every indicator for a day (default today) and enterprises."""
-        day = as_of or local_today(self.clock)
+        day = as_of or local_today(self.clock.now())
         return self.engine.save(self.engine.compute(day, orgs), day, self.clock.now())
 
     def _stored(self, org: str, as_of: date) -> list[dict[str, Any]]:
@@ -60,7 +56,7 @@ class IndicatorService:
 
     def values(self, org: str, as_of: date | None = None) -> list[dict[str, Any]]:
         """An enterprise's values for a day, computed now if they were not kept yet."""
-        day = as_of or local_today(self.clock)
+        day = as_of or local_today(self.clock.now())
         rows = self._stored(org, day)
         if not rows:
             self.compute(day, [org])
@@ -99,7 +95,7 @@ class IndicatorService:
     ) -> list[dict[str, Any]]:  # fmt: skip
         """The catalog with the enterprise's values, grouped per indicator. `allowed` returns a
         reason when a reader may not see a value (its record kinds or period are not consented)."""
-        day = as_of or local_today(self.clock)
+        day = as_of or local_today(self.clock.now())
         rows = self.values(org, day)
         by = {(r["indicator"], r["window_days"]): r for r in rows}
         trends = self.trends(org, day)
@@ -132,7 +128,7 @@ class IndicatorService:
         """Another organisation's indicators through the one consent door (audited). A value
         shows only when every kind it reads is consented and its window lies in the consented
         data period of each."""
-        day = as_of or local_today(self.clock)
+        day = as_of or local_today(self.clock.now())
 
         def fetch(decisions: dict[str, Decision]) -> list[dict[str, Any]]:
             def allowed(ind: Indicator, window: int) -> str | None:

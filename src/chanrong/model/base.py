@@ -22,6 +22,12 @@ from chanrong.model.identifiers import USCC_PATTERN, uscc_problem
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
+
+def local_today(now: datetime) -> date:
+    """The day it is in Beijing at `now` (the day users and daily windows count in)."""
+    return now.astimezone(LOCAL_TZ).date()
+
+
 # ISO 8601 date-times as people and gateways send them; a value without an offset is read as
 # Asia/Shanghai time, the users' wall clock.
 TIMESTAMP_PATTERN = (

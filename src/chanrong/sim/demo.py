@@ -8,9 +8,10 @@ already stored without sending them again, fills the gap since the last run and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from chanrong.access.rules import Principal, Role
+from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.park import Park, build_park
@@ -63,10 +64,6 @@ def demo_consents(platform: Platform, park: Park) -> None:
     c.request(purchaser, donghai, ["quality"], "supplier_sourcing")
     asked = c.request(committee, hongsheng, ["production_energy", "carbon"], "park_services")
     c.authorise(sme[hongsheng], asked["consent_id"])
-
-
-def local_today(now: datetime) -> date:
-    return (now.astimezone(UTC) + timedelta(hours=8)).date()
 
 
 def demo_park(platform: Platform, *, preset: str = "diecasting", firms: int | None = None,
