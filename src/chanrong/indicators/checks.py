@@ -27,7 +27,6 @@ class Check:
     sql: str
     low: float  # the measure passes when low <= measure <= high
     high: float
-    unit: str = "ratio"
     windows: tuple[int, ...] = CHECK_WINDOWS
 
     @property
@@ -73,7 +72,7 @@ CHECKS: tuple[Check, ...] = (
         "sum(e.n_device + v.n_device) AS n_device "
         f"FROM ({DAILY_ENERGY}) e JOIN ({DAILY_VALUE}) v ON v.org = e.org AND v.day = e.day "
         "WHERE e.day >= {start} GROUP BY e.org",
-        0.5, 1.0, unit="r",
+        0.5, 1.0,
     ),
     Check(
         "shipments_vs_invoices", "发货与开票互证", "Shipments vs invoices",

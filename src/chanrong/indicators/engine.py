@@ -11,14 +11,20 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import duckdb
-import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
-from chanrong.indicators.render import Computed, finish, queries
+from chanrong.indicators.render import (
+    ENTERPRISES_SQL,
+    RAW_SCHEMA,
+    STREAMS_SCHEMA,
+    Computed,
+    finish,
+    queries,
+    sql_list,
+    streams_sql,
+)
 from chanrong.indicators.spec import Indicator
 from chanrong.indicators.views import views
-from chanrong.model import EVENT_KINDS
-from chanrong.model.master import OrgKind
 from chanrong.store.db import Store
 
 FEW_FIRMS = 8
@@ -29,22 +35,6 @@ def prepare(cur: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
     limited to the enterprises of `only` when given."""
     for name, sql in views(only):
         cur.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-
-
-def streams_sql(end: str) -> str:
-    """Which kinds of record each enterprise has sent up to the day."""
-    return " UNION ALL ".join(
-        f"SELECT DISTINCT org, '{kind}' AS kind FROM {m.table} "
-        f"WHERE CAST(event_time AS DATE) <= {end}"
-        for kind, m in EVENT_KINDS.items()
-    )
-
-
-def enterprises(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = cur.execute(
-        "SELECT uscc FROM organisations WHERE org_kind = ? ORDER BY uscc", [OrgKind.SME.value]
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 class DuckDBEngine:
@@ -67,17 +57,15 @@ class DuckDBEngine:
         # A few named firms: limit the views at the source. Many: an IN list on every scanned
         # row costs more than reading every firm.
         named = orgs is not None and len(orgs) <= FEW_FIRMS
-        orgs = enterprises(cur) if orgs is None else orgs
+        orgs = [r[0] for r in cur.execute(ENTERPRISES_SQL).fetchall()] if orgs is None else orgs
         if not orgs:
-            return finish(_empty(), chosen, [], _no_streams())
-        only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
+            return finish(RAW_SCHEMA.empty_table(), chosen, [], STREAMS_SCHEMA.empty_table())
+        only = sql_list(orgs)
         prepare(cur, only if named else None)
         raw = cur.sql(
             " UNION ALL ".join(queries(chosen, as_of, self.name, only, checks))
         ).to_arrow_table()
-        streams = cur.sql(
-            f"SELECT * FROM ({streams_sql(repr(as_of.isoformat()))}) s WHERE org IN {only}"
-        ).to_arrow_table()
+        streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
         return finish(raw, chosen, orgs, streams)
 
     def save(self, computed: Computed, as_of: date, now: datetime) -> int:
@@ -102,17 +90,3 @@ class DuckDBEngine:
                 cur.unregister("computed")
                 cur.unregister("verdicts")
         return computed.values.num_rows
-
-
-def _empty() -> pa.Table:
-    return pa.table({
-        "indicator": pa.array([], pa.string()), "window_days": pa.array([], pa.int32()),
-        "org": pa.array([], pa.string()), "value": pa.array([], pa.float64()),
-        "label": pa.array([], pa.string()), "reason": pa.array([], pa.string()),
-        "covered_days": pa.array([], pa.int64()), "n_inputs": pa.array([], pa.int64()),
-        "n_third": pa.array([], pa.int64()), "n_device": pa.array([], pa.int64()),
-    })  # fmt: skip
-
-
-def _no_streams() -> pa.Table:
-    return pa.table({"org": pa.array([], pa.string()), "kind": pa.array([], pa.string())})

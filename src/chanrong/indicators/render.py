@@ -13,11 +13,38 @@ import pyarrow as pa
 
 from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.spec import STATE, Credibility, Indicator
+from chanrong.model import EVENT_KINDS
+from chanrong.model.master import OrgKind
 
 # @days(a, b): whole days from a to b. The only function the two dialects spell differently.
 DAYS_SPELLING = {"duckdb": "date_diff('day', {a}, {b})", "spark": "datediff({b}, {a})"}
 TERMS_DAYS = 60
-THIRD_PARTY_SHARE = 0.5  # at least half of the inputs attested by outside parties: 他证
+THIRD_PARTY_SHARE = 0.5
+# The rows the queries give, whichever engine ran them; and which kinds each firm sends.
+RAW_SCHEMA = pa.schema([
+    ("indicator", pa.string()), ("window_days", pa.int32()), ("org", pa.string()),
+    ("value", pa.float64()), ("label", pa.string()), ("reason", pa.string()),
+    ("covered_days", pa.int64()), ("n_inputs", pa.int64()), ("n_third", pa.int64()),
+    ("n_device", pa.int64()),
+])  # fmt: skip
+STREAMS_SCHEMA = pa.schema([("org", pa.string()), ("kind", pa.string())])
+ENTERPRISES_SQL = (
+    f"SELECT uscc FROM organisations WHERE org_kind = '{OrgKind.SME.value}' ORDER BY uscc"
+)
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """('a', 'b'): quoted SQL literals for an IN list."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def streams_sql(as_of: date, only: str) -> str:
+    """Which kinds of record each of the firms in `only` has sent up to the day."""
+    return " UNION ALL ".join(
+        f"SELECT DISTINCT org, '{kind}' AS kind FROM {m.table} "
+        f"WHERE CAST(event_time AS DATE) <= DATE '{as_of.isoformat()}' AND org IN {only}"
+        for kind, m in EVENT_KINDS.items()
+    )  # at least half of the inputs attested by outside parties: 他证
 
 
 def bounds(as_of: date, days: int) -> dict[str, date | int]:

@@ -11,7 +11,7 @@ from chanrong.access.consent import PUBLIC_KINDS, Decision
 from chanrong.access.consents import ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
-from chanrong.indicators.catalog import BY_ID, CATALOG
+from chanrong.indicators.catalog import CATALOG
 from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
@@ -148,9 +148,6 @@ class IndicatorService:
             principal, owner, INDICATOR_KINDS, purpose, action, fetch
         )
         return result
-
-    def indicator(self, indicator: str) -> Indicator | None:
-        return BY_ID.get(indicator)
 
 
 def _hidden(window: int, reason: str) -> dict[str, Any]:

@@ -18,11 +18,19 @@ from typing import Any
 import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
-from chanrong.indicators.render import Computed, finish, queries
+from chanrong.indicators.render import (
+    ENTERPRISES_SQL,
+    RAW_SCHEMA,
+    STREAMS_SCHEMA,
+    Computed,
+    finish,
+    queries,
+    sql_list,
+    streams_sql,
+)
 from chanrong.indicators.spec import Indicator
 from chanrong.indicators.views import views
-from chanrong.model import EVENT_KINDS, EVENT_MODELS
-from chanrong.model.master import OrgKind
+from chanrong.model import EVENT_MODELS
 from chanrong.model.spec import fields_of
 
 MASTER_COLUMNS = {  # the master tables the catalog reads, with their Spark types
@@ -33,12 +41,6 @@ MASTER_COLUMNS = {  # the master tables the catalog reads, with their Spark type
     "items": "org STRING, code STRING, name STRING, item_type STRING, unit STRING, "
     "item_class STRING, identifier STRING",
 }
-RAW_SCHEMA = pa.schema([
-    ("indicator", pa.string()), ("window_days", pa.int32()), ("org", pa.string()),
-    ("value", pa.float64()), ("label", pa.string()), ("reason", pa.string()),
-    ("covered_days", pa.int64()), ("n_inputs", pa.int64()), ("n_third", pa.int64()),
-    ("n_device", pa.int64()),
-])  # fmt: skip
 SPARK_TYPES = {"VARCHAR": "STRING", "TIMESTAMPTZ": "TIMESTAMP"}
 
 
@@ -79,13 +81,13 @@ class SparkEngine:
 
     def _register(self) -> None:
         for model in EVENT_MODELS:
-            self._table(model.table, _event_schema(model), partitioned=True)
+            self._table(model.table, _event_schema(model))
         for table, schema in MASTER_COLUMNS.items():
-            self._table(table, schema, partitioned=False)
+            self._table(table, schema)
         for name, sql in views():
             self.spark.sql(sql).createOrReplaceTempView(name)
 
-    def _table(self, table: str, schema: str, partitioned: bool) -> None:
+    def _table(self, table: str, schema: str) -> None:
         folder = self.export / table
         if any(folder.rglob("*.parquet")):
             df = self.spark.read.parquet(str(folder))
@@ -103,14 +105,10 @@ class SparkEngine:
     ) -> Computed:
         chosen = list(indicators)
         if orgs is None:
-            orgs = [
-                r["uscc"]
-                for r in self.spark.sql(
-                    f"SELECT uscc FROM organisations WHERE org_kind = '{OrgKind.SME.value}' "
-                    "ORDER BY uscc"
-                ).collect()
-            ]
-        only = "(" + ", ".join("'" + o.replace("'", "''") + "'" for o in orgs) + ")"
+            orgs = [r["uscc"] for r in self.spark.sql(ENTERPRISES_SQL).collect()]
+        if not orgs:
+            return finish(RAW_SCHEMA.empty_table(), chosen, [], STREAMS_SCHEMA.empty_table())
+        only = sql_list(orgs)
         parts = queries(chosen, as_of, self.name, only)
         # One job per indicator and window, several in flight: Spark's cost here is latency
         # (scheduling each stage), which concurrent jobs overlap.
@@ -118,12 +116,5 @@ class SparkEngine:
             raw = pa.concat_tables(
                 pool.map(lambda q: self.spark.sql(q).toArrow().cast(RAW_SCHEMA), parts)
             )
-        end = f"DATE '{as_of.isoformat()}'"
-        streams = self.spark.sql(
-            " UNION ALL ".join(
-                f"SELECT DISTINCT org, '{kind}' AS kind FROM {m.table} "
-                f"WHERE CAST(event_time AS DATE) <= {end} AND org IN {only}"
-                for kind, m in EVENT_KINDS.items()
-            )
-        ).toArrow()
+        streams = self.spark.sql(streams_sql(as_of, only)).toArrow().cast(STREAMS_SCHEMA)
         return finish(raw, chosen, orgs, streams)

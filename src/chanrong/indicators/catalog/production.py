@@ -3,7 +3,7 @@ table's supply assurance)."""
 
 from __future__ import annotations
 
-from chanrong.indicators.catalog._sql import IN_WINDOW, NO_LABEL, change, counts, flow
+from chanrong.indicators.catalog._sql import IN_WINDOW, NO_LABEL, change, flow
 from chanrong.indicators.spec import STATE, Dimension, Direction, Indicator, Table
 
 D = Dimension.PRODUCTION_ENERGY
@@ -239,5 +239,3 @@ INDICATORS = [
         "WHERE mv.day <= {end} AND coalesce(r.price, m.price) IS NOT NULL GROUP BY mv.org) t",
     ),
 ]  # fmt: skip
-
-__all__ = ["INDICATORS", "counts"]
