@@ -6,10 +6,14 @@ NO_LABEL = "CAST(NULL AS STRING) AS label, CAST(NULL AS STRING) AS reason"
 IN_WINDOW = "day BETWEEN {start} AND {end}"
 
 
-def counts(third: str = "channel = 'third_party'", device: str = "channel = 'device'") -> str:
+def counts(
+    third: str = "channel = 'third_party'",
+    device: str = "channel = 'device'",
+    covered: str = "count(DISTINCT day)",
+) -> str:
     """covered_days, n_inputs, n_third, n_device over the rows being aggregated."""
     return (
-        "count(DISTINCT day) AS covered_days, count(*) AS n_inputs, "
+        f"{covered} AS covered_days, count(*) AS n_inputs, "
         f"sum(CASE WHEN {third} THEN 1 ELSE 0 END) AS n_third, "
         f"sum(CASE WHEN {device} THEN 1 ELSE 0 END) AS n_device"
     )
@@ -34,10 +38,7 @@ def change(
         "covered_days, n_inputs, n_third, n_device FROM ("
         f"SELECT org, sum(CASE WHEN day >= {{start}} THEN {measure} END) AS cur, "
         f"sum(CASE WHEN day <= {{pend}} THEN {measure} END) AS prev, "
-        "count(DISTINCT CASE WHEN day >= {start} THEN day END) AS covered_days, "
-        "count(*) AS n_inputs, "
-        f"sum(CASE WHEN {third} THEN 1 ELSE 0 END) AS n_third, "
-        "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
+        f"{counts(third, covered='count(DISTINCT CASE WHEN day >= {start} THEN day END)')} "
         f"FROM {view} WHERE day BETWEEN {{pstart}} AND {{end}} AND ({where}) GROUP BY org) t"
     )
 

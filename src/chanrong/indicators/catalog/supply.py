@@ -3,7 +3,7 @@ shipments) are shared with the financing table's production dimension."""
 
 from __future__ import annotations
 
-from chanrong.indicators.catalog._sql import NO_LABEL
+from chanrong.indicators.catalog._sql import NO_LABEL, flow
 from chanrong.indicators.spec import Dimension, Direction, Indicator
 
 D = Dimension.SUPPLY_ASSURANCE
@@ -27,29 +27,21 @@ TAIL = (
 
 
 def _per(top: str, bottom: str, scale: str = "1") -> str:
-    """An energy or cost total over another total, both over the window, per enterprise."""
+    """An energy or cost total over another total (two `flow`s over the window), per firm."""
     return (
-        f"SELECT t.org, {scale} * t.x / NULLIF(b.x, 0) AS value, CAST(NULL AS STRING) AS label, "
-        "CASE WHEN b.x IS NULL OR b.x = 0 THEN 'nothing to divide by in the window' END "
-        "AS reason, greatest(t.d, coalesce(b.d, 0)) AS covered_days, "
-        "t.n + coalesce(b.n, 0) AS n_inputs, t.n_third + coalesce(b.n_third, 0) AS n_third, "
+        f"SELECT t.org, {scale} * t.value / NULLIF(b.value, 0) AS value, "
+        "CAST(NULL AS STRING) AS label, CASE WHEN b.value IS NULL OR b.value = 0 THEN "
+        "'nothing to divide by in the window' END AS reason, "
+        "greatest(t.covered_days, coalesce(b.covered_days, 0)) AS covered_days, "
+        "t.n_inputs + coalesce(b.n_inputs, 0) AS n_inputs, "
+        "t.n_third + coalesce(b.n_third, 0) AS n_third, "
         "t.n_device + coalesce(b.n_device, 0) AS n_device "
         f"FROM ({top}) t LEFT JOIN ({bottom}) b ON b.org = t.org"
     )
 
 
-def _total(view: str, measure: str, where: str = "TRUE", third: str = "channel = 'third_party'"
-           ) -> str:  # fmt: skip
-    return (
-        f"SELECT org, sum({measure}) AS x, count(DISTINCT day) AS d, count(*) AS n, "
-        f"sum(CASE WHEN {third} THEN 1 ELSE 0 END) AS n_third, "
-        "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
-        f"FROM {view} WHERE day BETWEEN {{start}} AND {{end}} AND ({where}) GROUP BY org"
-    )
-
-
-ENERGY = _total("v_energy_ce", "kgce")
-SALES = _total("v_invoice_issued", "amount", "direction = 'sales'", "e_invoice")
+ENERGY = flow("v_energy_ce", "sum(kgce)")
+SALES = flow("v_invoice_issued", "sum(amount)", "direction = 'sales'", third="e_invoice")
 
 INDICATORS = [
     Indicator(
@@ -78,7 +70,7 @@ INDICATORS = [
         Direction.LOWER,
         "Energy in the window in kgce (GB/T 2589) / good_qty of the window's production reports.",
         ("energy", "production_report"),
-        _per(ENERGY, _total("v_production_report", "good_qty")),
+        _per(ENERGY, flow("v_production_report", "sum(good_qty)")),
         corroborated_by=("energy_vs_output",),
     ),
     Indicator(
@@ -93,7 +85,7 @@ INDICATORS = [
         Direction.LOWER,
         "Freight of the shipments shipped in the window / sales_amount of the window, x 100.",
         ("shipment", "invoice"),
-        _per(_total("v_shipment", "coalesce(freight, 0)", "status = 'shipped'"), SALES, "100"),
+        _per(flow("v_shipment", "sum(coalesce(freight, 0))", "status = 'shipped'"), SALES, "100"),
         corroborated_by=("deliveries_vs_receipts",),
     ),
 ]  # fmt: skip
