@@ -65,7 +65,7 @@ CHECKS: tuple[Check, ...] = (
         "both (at least 10). A factory that really produces uses energy in step: passes at "
         "0.5 or more.",
         ("energy", "production_report", "sales_order"),
-        "SELECT e.org, CASE WHEN count(*) >= 10 THEN corr(e.kgce, v.value) END AS value, "
+        "SELECT e.org, CASE WHEN count(*) >= 10 THEN corr(e.value, v.value) END AS value, "
         "CAST(NULL AS STRING) AS label, CASE WHEN count(*) < 10 THEN "
         "'fewer than 10 days with both energy and output' END AS reason, "
         "count(*) AS covered_days, sum(e.n + v.n) AS n_inputs, sum(e.n_third) AS n_third, "

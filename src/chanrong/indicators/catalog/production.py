@@ -29,15 +29,16 @@ STOCK = (
     f"SELECT org, item, sum({SIGNED_QTY}) AS qty, count(*) AS n, count(DISTINCT day) AS d "
     "FROM v_inventory_movement WHERE day <= {end} GROUP BY org, item"
 )
-# Daily output value: good quantity times the item's reference price.
+# Daily output value (good quantity times the item's reference price) and daily energy in kgce,
+# per firm and day, with their input counts: the shape _elasticity and the correlations join.
 DAILY_VALUE = (
-    "SELECT p.org, p.day, sum(p.good_qty * r.price) AS value, count(*) AS n, "
+    "SELECT p.org, p.day, sum(p.good_qty * r.price) AS value, count(*) AS n, 0 AS n_third, "
     "sum(CASE WHEN p.channel = 'device' THEN 1 ELSE 0 END) AS n_device "
     f"FROM v_production_report p JOIN ({REF_PRICE}) r ON r.org = p.org AND r.item = p.item "
     "WHERE p.day BETWEEN {pstart} AND {end} GROUP BY p.org, p.day"
 )
 DAILY_ENERGY = (
-    "SELECT org, day, sum(kgce) AS kgce, count(*) AS n, "
+    "SELECT org, day, sum(kgce) AS value, count(*) AS n, "
     "sum(CASE WHEN channel = 'third_party' THEN 1 ELSE 0 END) AS n_third, "
     "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
     "FROM v_energy_ce WHERE day BETWEEN {pstart} AND {end} GROUP BY org, day"
@@ -66,14 +67,6 @@ def _elasticity(top: str, bottom: str) -> str:
         f"FROM ({top}) t FULL OUTER JOIN ({bottom}) b ON t.org = b.org AND t.day = b.day "
         "GROUP BY coalesce(t.org, b.org)) e"
     )
-
-
-def _energy_as_value() -> str:
-    return DAILY_ENERGY.replace("sum(kgce) AS kgce", "sum(kgce) AS value")
-
-
-def _value_with_third() -> str:
-    return DAILY_VALUE.replace("AS n_device", "AS n_device, 0 AS n_third")
 
 
 def _daily_sales() -> str:
@@ -159,7 +152,7 @@ INDICATORS = [
         "window / in the window before - 1). About 1 when energy follows output; undefined when "
         "output changed by less than 1 %.",
         ("energy", "production_report", "sales_order"),
-        _elasticity(_energy_as_value(), _value_with_third()),
+        _elasticity(DAILY_ENERGY, DAILY_VALUE),
         windows=(30, 90),
         corroborated_by=("energy_vs_output",),
     ),
@@ -170,7 +163,7 @@ INDICATORS = [
         "daily output value. A running factory's energy follows its output; near 0 or negative "
         "is a warning.",
         ("energy", "production_report", "sales_order"),
-        "SELECT e.org, CASE WHEN count(*) >= 5 THEN corr(e.kgce, v.value) END AS value, "
+        "SELECT e.org, CASE WHEN count(*) >= 5 THEN corr(e.value, v.value) END AS value, "
         "CAST(NULL AS STRING) AS label, CASE WHEN count(*) < 5 THEN "
         "'fewer than 5 days with both energy and output' END AS reason, "
         "count(*) AS covered_days, sum(e.n + v.n) AS n_inputs, sum(e.n_third) AS n_third, "
@@ -185,7 +178,7 @@ INDICATORS = [
         "(output_value in the window / in the window before - 1) / (sales_amount in the window "
         "/ in the window before - 1). Output growing much faster than sales builds stock.",
         ("production_report", "sales_order", "invoice"),
-        _elasticity(_value_with_third(), _daily_sales()),
+        _elasticity(DAILY_VALUE, _daily_sales()),
         windows=(30, 90),
         corroborated_by=("shipments_vs_invoices",),
     ),
