@@ -885,7 +885,7 @@ def indicators_compute(
     if spark is not None:
         from chanrong.indicators.spark import SparkEngine, session
 
-        day = last or datetime.now(UTC).date()
+        day = last or local_today(datetime.now(UTC))
         values = SparkEngine(session(), spark).compute(day).values
         target = out or Path(f"indicators-{day.isoformat()}.parquet")
         pq.write_table(values, target)
