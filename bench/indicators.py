@@ -44,6 +44,7 @@ def generate(store: Store, firms: int, days: int) -> int:
         + ") b(d)"
     )
     at = "CAST(day AS TIMESTAMP) + INTERVAL 10 HOUR"
+    # each table stored as the platform stores events: by enterprise, then day
     statements = [
         "INSERT INTO organisations (uscc, name, org_kind, updated_at) SELECT 'F' || "
         f"lpad(CAST(range AS VARCHAR), 17, '0'), 'firm ' || range, 'sme', now() "
@@ -51,32 +52,32 @@ def generate(store: Store, firms: int, days: int) -> int:
         f"INSERT INTO ev_production_report BY NAME SELECT 'PR-' || d AS id, 'mes' AS source, org, "
         f"{at} AS event_time, CASE WHEN f % 3 = 0 THEN 'manual' ELSE 'device' END AS channel, "
         "'WO-' || d AS work_order_no, 'P-1' AS item, q AS good_qty, 2 AS scrap_qty, "
-        f"1 AS rework_qty, 'pcs' AS unit, {META} FROM g",
+        f"1 AS rework_qty, 'pcs' AS unit, {META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_energy BY NAME SELECT 'E-' || d AS id, 'meter' AS source, org, "
         f"{at} AS event_time, 'device' AS channel, 'EM-1' AS meter, 'electricity' AS "
-        f"energy_type, q * 3 + hash(d, f) % 40 AS value, 'kWh' AS unit, {META} FROM g",
+        f"energy_type, q * 3 + hash(d, f) % 40 AS value, 'kWh' AS unit, {META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_sales_order BY NAME SELECT 'SO-' || d AS id, 'erp' AS source, org, "
         f"{at} - INTERVAL 10 DAY AS event_time, 'system' AS channel, 'SO-' || d AS order_no, "
         "'C' || ((f * 7 + d) % 5) AS counterparty, 'P-1' AS item, q AS qty, 'pcs' AS unit, "
         "50 AS unit_price, q * 50 AS amount, day - 10 AS order_date, day AS due_date, "
-        f"{META} FROM g",
+        f"{META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_shipment BY NAME SELECT 'SH-' || d || '-' || s AS id, 'tms' AS source, "
         f"org, {at} + INTERVAL (s * 20) HOUR AS event_time, CASE WHEN s = 0 THEN 'system' "
         "ELSE 'third_party' END AS channel, 'SH-' || d AS shipment_no, CASE WHEN s = 0 THEN "
         "'shipped' ELSE 'delivered' END AS status, 'C' || ((f * 7 + d) % 5) AS consignee, "
         "'SO-' || d AS sales_order_no, q AS qty, 'pcs' AS unit, q * 0.75 AS freight, "
-        f"{META} FROM g, range(2) r(s)",
+        f"{META} FROM g, range(2) r(s) ORDER BY org, day, s",
         f"INSERT INTO ev_invoice BY NAME SELECT 'INV-' || d AS id, 'tax' AS source, org, "
         f"{at} AS event_time, 'system' AS channel, 'INV-' || d AS invoice_no, 'sales' AS "
         "direction, 'C' || ((f * 7 + d) % 5) AS counterparty, q * 50 AS amount, q * 6.5 AS "
         "tax_amount, day AS issue_date, 'SO-' || d AS sales_order_no, d % 2 = 0 AS e_invoice, "
-        f"{META} FROM g",
+        f"{META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_quality_inspection BY NAME SELECT 'QI-' || d AS id, 'qms' AS source, "
         f"org, {at} AS event_time, 'system' AS channel, 'final' AS stage, 'P-1' AS item, "
-        f"q AS inspected_qty, q - hash(d) % 2 AS passed_qty, 'pcs' AS unit, {META} FROM g",
+        f"q AS inspected_qty, q - hash(d) % 2 AS passed_qty, 'pcs' AS unit, {META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_telemetry BY NAME SELECT 'T-' || d AS id, 'gw' AS source, org, "
         f"{at} AS event_time, 'device' AS channel, 'M-1' AS device, CASE WHEN hash(f, d) % 5 = 0 "
-        f"THEN 'idle' ELSE 'running' END AS run_state, d * 120 AS counter, {META} FROM g",
+        f"THEN 'idle' ELSE 'running' END AS run_state, d * 120 AS counter, {META} FROM g ORDER BY org, day",
     ]
     rows = 0
     with store.transaction() as cur:
@@ -164,7 +165,7 @@ def run(console: Console, workdir: Path) -> None:
         full = engine.compute(END)
         full_s = time.perf_counter() - t
         t = time.perf_counter()
-        mine = engine.compute(END, indicators=subset, checks=False).values
+        mine = engine.compute(END, indicators=subset, checks=()).values
         duck_s = time.perf_counter() - t
         theirs = pandas_subset(store)
         pandas_s = theirs.pop(("_seconds", "", 0))

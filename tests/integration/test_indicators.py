@@ -11,12 +11,13 @@ import statistics
 from datetime import date
 from typing import Any
 
+import duckdb
 import orjson
 import pytest
 
 from chanrong.indicators.catalog import BY_ID, CATALOG
 from chanrong.indicators.engine import DuckDBEngine
-from chanrong.indicators.render import DAYS_SPELLING, spell_days
+from chanrong.indicators.render import SPELLINGS, spell
 from chanrong.model.identifiers import complete_uscc
 from chanrong.model.master import Device, DeviceType, Item, ItemType, Organisation, OrgKind
 from chanrong.model.units import Unit
@@ -335,10 +336,31 @@ def test_catalog_metadata_is_complete() -> None:
 
 def test_days_are_spelled_for_each_engine_with_nested_arguments() -> None:
     sql = "@days(coalesce(lag(day) OVER (PARTITION BY org), DATE '2026-01-01'), day) - 1"
-    assert spell_days(sql, DAYS_SPELLING["spark"]) == (
+    assert spell(sql, "days", SPELLINGS["spark"]["days"]) == (
         "datediff(day, coalesce(lag(day) OVER (PARTITION BY org), DATE '2026-01-01')) - 1"
     )
-    assert spell_days(sql, DAYS_SPELLING["duckdb"]).startswith("date_diff('day', coalesce(")
+    assert spell(sql, "days", SPELLINGS["duckdb"]["days"]).startswith("date_diff('day', coalesce(")
+    with pytest.raises(ValueError, match="takes 2"):
+        spell("@days(day)", "days", SPELLINGS["spark"]["days"])
+
+
+def test_covered_days_count_alike_in_both_spellings_and_refuse_days_outside() -> None:
+    """@covered counts distinct days in a bitmap on DuckDB: equal to a DISTINCT count over the
+    window and the one before it, NULLs left out, and an error (not a wrong count) beyond."""
+    con = duckdb.connect()
+    rows = "SELECT * FROM (VALUES (DATE '2026-03-01'), (DATE '2026-03-01'), (DATE '2026-03-31'),"
+    rows += " (NULL), (DATE '2026-02-01')) t(day)"
+    duck = SPELLINGS["duckdb"]["covered"].replace("{pstart}", "DATE '2026-02-01'")
+    duck = duck.replace("{span}", "59")
+    got = con.execute(f"SELECT {spell('@covered(day)', 'covered', duck)} FROM ({rows})").fetchone()
+    want = con.execute(f"SELECT count(DISTINCT day) FROM ({rows})").fetchone()
+    assert got == want == (3,)
+    empty = con.execute(f"SELECT {spell('@covered(day)', 'covered', duck)} FROM ({rows}) "
+                    "WHERE day IS NULL").fetchone()  # fmt: skip
+    assert empty == (0,)
+    with pytest.raises(duckdb.Error, match="range"):
+        late = "@covered(DATE '2026-04-05')"
+        con.execute(f"SELECT {spell(late, 'covered', duck)}").fetchall()
 
 
 def test_the_catalog_document_is_generated_from_the_catalog() -> None:
@@ -350,7 +372,9 @@ def test_the_catalog_document_is_generated_from_the_catalog() -> None:
     assert doc.read_text(encoding="utf-8") == catalog_markdown(), "run: chanrong indicators docs"
 
 
-def test_the_refresher_recomputes_only_the_firms_that_received_data(tmp_path: Any) -> None:
+def test_the_refresher_recomputes_only_the_firms_and_values_new_records_can_change(
+    tmp_path: Any,
+) -> None:
     from datetime import timedelta
 
     from chanrong.clock import FixedClock
@@ -361,16 +385,46 @@ def test_the_refresher_recomputes_only_the_firms_that_received_data(tmp_path: An
     clock = FixedClock(NOW)
     platform = Platform(Store(tmp_path / "r.duckdb"), clock)
     world(platform)
+    today, week_ago = date(2026, 3, 2), date(2026, 2, 23)
     refresher = IndicatorRefresher(platform.indicators, interval_seconds=3600)
     assert refresher.run_once() == 0  # nothing arrived yet
+    platform.indicators.compute(week_ago, [SME])  # a kept day of the history
     clock.current += timedelta(seconds=1)
     send(platform, "telemetry", [telemetry(i) for i in range(4)])
     clock.current += timedelta(seconds=1)
     assert refresher.run_once() == 1 and refresher.last["enterprises"] == 1
-    today = platform.indicators._stored(SME, date(2026, 3, 2))
-    running = next(r for r in today if r["indicator"] == "device_running_rate"
-                   and r["window_days"] == 30)  # fmt: skip
-    assert running["value"] == 100
-    assert platform.indicators._stored(OTHER_SME, date(2026, 3, 2)) == []  # untouched
+
+    def stored(org: str, day: date) -> dict[tuple[str, int], dict[str, Any]]:
+        return {(r["indicator"], r["window_days"]): r
+                for r in platform.indicators._stored(org, day)}  # fmt: skip
+
+    now = stored(SME, today)
+    assert now[("device_running_rate", 30)]["value"] == 100
+    # what telemetry can change: the indicators reading it, and those its check corroborates
+    assert ("output_qty", 30) in now and ("sales_amount", 30) not in now
+    assert stored(OTHER_SME, today) == {}  # untouched
+    before = stored(SME, week_ago)
     assert refresher.run_once() == 0  # nothing new since
+
+    # a late reading dated before the kept day recomputes that day too; an invoice today
+    # recomputes today's sales indicators and leaves the week-old day alone
+    clock.current += timedelta(seconds=1)
+    send(platform, "telemetry", [telemetry(9, id="late", event_time="2026-02-20T09:00:00+08:00")])
+    clock.current += timedelta(seconds=1)
+    refresher.run_once()
+    again = stored(SME, week_ago)
+    assert again[("device_running_rate", 30)]["computed_at"] > before[
+        ("device_running_rate", 30)]["computed_at"]  # fmt: skip
+    assert again[("sales_amount", 30)]["computed_at"] == before[("sales_amount", 30)]["computed_at"]
+    assert again[("device_running_rate", 30)]["value"] == 100
+    clock.current += timedelta(seconds=1)
+    send(platform, "invoice", [{"id": "inv-r", "source": "tax", "event_time": "2026-03-02T10:00:00+08:00",
+                                "invoice_no": "R-1", "direction": "sales", "counterparty": OTHER_SME,
+                                "amount": "1000.00", "tax_amount": "130.00",
+                                "issue_date": "2026-03-02", "e_invoice": True}])  # fmt: skip
+    clock.current += timedelta(seconds=1)
+    refresher.run_once()
+    assert stored(SME, today)[("sales_amount", 30)]["value"] == 1000
+    assert stored(SME, week_ago)[("sales_amount", 30)]["computed_at"] == before[
+        ("sales_amount", 30)]["computed_at"]  # fmt: skip
     platform.close()

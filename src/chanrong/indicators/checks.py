@@ -54,7 +54,7 @@ CHECKS: tuple[Check, ...] = (
         "within 0.9 to 1.1.",
         ("telemetry", "production_report"),
         "SELECT d.org, sum(d.counted) / NULLIF(sum(r.reported), 0) AS value, " + NO_LABEL + ", "
-        "count(DISTINCT d.day) AS covered_days, sum(d.n + r.n) AS n_inputs, 0 AS n_third, "
+        "@covered(d.day) AS covered_days, sum(d.n + r.n) AS n_inputs, 0 AS n_third, "
         f"sum(d.n) AS n_device FROM ({DEVICE_DAILY}) d JOIN ({REPORTED_DAILY}) r "
         "ON r.org = d.org AND r.device = d.device AND r.day = d.day GROUP BY d.org",
         0.9, 1.1,
@@ -80,7 +80,7 @@ CHECKS: tuple[Check, ...] = (
         "before the window's last day. Passes at 0.95 or more.",
         ("invoice", "shipment"),
         "SELECT i.org, sum(CASE WHEN s.sales_order_no IS NOT NULL THEN i.amount ELSE 0 END) "
-        "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", count(DISTINCT i.day) AS "
+        "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", @covered(i.day) AS "
         "covered_days, count(*) AS n_inputs, sum(CASE WHEN i.e_invoice THEN 1 ELSE 0 END) "
         "AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN (SELECT DISTINCT org, "
         "sales_order_no FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "

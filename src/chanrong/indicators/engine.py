@@ -11,10 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import duckdb
+import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
+from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.render import (
     ENTERPRISES_SQL,
+    FIRMS,
+    FIRMS_SCHEMA,
     RAW_SCHEMA,
     STREAMS_SCHEMA,
     Computed,
@@ -48,25 +52,29 @@ class DuckDBEngine:
         as_of: date,
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
-        checks: bool = True,
+        checks: Iterable[Check] = CHECKS,
     ) -> Computed:
         """Every indicator and check for every window ending on `as_of`, for `orgs` (default:
         every SME)."""
-        chosen = list(indicators)
+        chosen, tests = list(indicators), list(checks)
         cur = self.store.cursor()
         # A few named firms: limit the views at the source. Many: an IN list on every scanned
         # row costs more than reading every firm.
         named = orgs is not None and len(orgs) <= FEW_FIRMS
         orgs = [r[0] for r in cur.execute(ENTERPRISES_SQL).fetchall()] if orgs is None else orgs
         if not orgs:
-            return finish(RAW_SCHEMA.empty_table(), chosen, [], STREAMS_SCHEMA.empty_table())
-        only = sql_list(orgs)
+            return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
+        only = sql_list(orgs) if named else FIRMS
         prepare(cur, only if named else None)
-        raw = cur.sql(
-            " UNION ALL ".join(queries(chosen, as_of, self.name, only, checks))
-        ).to_arrow_table()
-        streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
-        return finish(raw, chosen, orgs, streams)
+        cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
+        try:
+            raw = cur.sql(
+                " UNION ALL ".join(queries(chosen, as_of, self.name, only, tests))
+            ).to_arrow_table()
+            streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
+        finally:
+            cur.unregister("firms")
+        return finish(raw, chosen, tests, orgs, streams)
 
     def save(self, computed: Computed, as_of: date, now: datetime) -> int:
         """Keep a day's values and check verdicts (replacing those computed for it before)."""

@@ -1,5 +1,6 @@
-"""Keeping today's indicator values current while data arrive: a background service that,
-every interval, recomputes the enterprises that received records since its last round."""
+"""Keeping indicator values current while data arrive: a background service that, every
+interval, recomputes for the enterprises that received records since its last round what
+those records can change (IndicatorService.refresh)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,30 @@ import time
 from datetime import datetime
 from typing import Any
 
-from chanrong.indicators.service import IndicatorService
+from chanrong.indicators.service import Change, IndicatorService
 from chanrong.model import EVENT_KINDS
-from chanrong.model.base import local_today
 
 log = logging.getLogger("chanrong.indicators")
 
 
-def changed_since(service: IndicatorService, since: datetime) -> list[str]:
-    """Enterprises with records received after `since` (the append order keeps received_at
-    rising, so each table's zone maps skip all but its newest row groups)."""
-    sql = " UNION ".join(
-        f"SELECT DISTINCT org FROM {m.table} WHERE received_at > $since"
-        for m in EVENT_KINDS.values()
+def changed_since(service: IndicatorService, since: datetime) -> dict[str, Change]:
+    """Enterprises with records received after `since`: which kinds, from which day (the
+    append order keeps received_at rising, so each table's zone maps skip all but its newest
+    row groups)."""
+    sql = " UNION ALL ".join(
+        f"SELECT org, '{kind}' AS kind, min(CAST(event_time AS DATE)) AS first_day "
+        f"FROM {m.table} WHERE received_at > $since GROUP BY org"
+        for kind, m in EVENT_KINDS.items()
     )
-    rows = service.store.cursor().execute(sql, {"since": since}).fetchall()
-    return sorted(r[0] for r in rows)
+    rows = (
+        service.store.cursor()
+        .execute(
+            f"SELECT org, list(kind ORDER BY kind), min(first_day) FROM ({sql}) GROUP BY org",
+            {"since": since},
+        )
+        .fetchall()
+    )
+    return {org: Change(frozenset(kinds), first) for org, kinds, first in rows}
 
 
 class IndicatorRefresher:
@@ -41,11 +50,11 @@ class IndicatorRefresher:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
-        """Recompute today's values of the enterprises that changed; return how many."""
+        """Recompute what changed for the enterprises that received records; return how many
+        enterprises."""
         started, mark = time.perf_counter(), self.service.clock.now()
         orgs = changed_since(self.service, self._since)
-        if orgs:
-            self.service.compute(local_today(mark), orgs)
+        self.service.refresh(orgs)
         self._since = mark
         self.rounds += 1
         self.last = {"at": mark.isoformat(), "enterprises": len(orgs),

@@ -3,7 +3,8 @@ kept per day, read by the enterprise itself or by others under consent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,8 +12,8 @@ from chanrong.access.consent import PUBLIC_KINDS, Decision
 from chanrong.access.consents import ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
-from chanrong.indicators.catalog import CATALOG
-from chanrong.indicators.checks import CHECKS_BY_ID
+from chanrong.indicators.catalog import CATALOG, affected
+from chanrong.indicators.checks import CHECKS, CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
 from chanrong.model.base import local_today
@@ -21,6 +22,15 @@ from chanrong.store.db import Store, dicts
 # Every enterprise-owned kind an indicator reads: what a reader's consent is checked against
 # (published price indices need none, and open no door on their own).
 INDICATOR_KINDS = sorted({k for i in CATALOG for k in i.kinds} - PUBLIC_KINDS)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an enterprise received since the last refresh: the kinds, and the earliest Beijing
+    day of the new records (a late record changes the windows that reach back to it)."""
+
+    kinds: frozenset[str]
+    first_day: date
 
 
 def describe(ind: Indicator) -> dict[str, Any]:
@@ -44,10 +54,44 @@ class IndicatorService:
     def catalog(self) -> list[dict[str, Any]]:
         return [describe(i) for i in CATALOG]
 
-    def compute(self, as_of: date | None = None, orgs: list[str] | None = None) -> int:
-        """Compute and keep every indicator for a day (default today) and enterprises."""
+    def compute(
+        self,
+        as_of: date | None = None,
+        orgs: list[str] | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> int:
+        """Compute and keep the indicators for a day (default today) and enterprises: all of
+        them, or those new records of `kinds` can change (`catalog.affected`)."""
         day = as_of or local_today(self.clock.now())
-        return self.engine.save(self.engine.compute(day, orgs), day, self.clock.now())
+        chosen = affected(kinds) if kinds is not None else (CATALOG, CHECKS)
+        computed = self.engine.compute(day, orgs, *chosen)
+        return self.engine.save(computed, day, self.clock.now())
+
+    def refresh(self, changes: dict[str, Change]) -> int:
+        """After ingest: recompute, for each enterprise that received records, what those
+        records' kinds can change, today and on every earlier kept day on or after the records'
+        earliest day (stock, first sales and the windows compared with reach back without a
+        bound). Returns how many values were kept."""
+        today = local_today(self.clock.now())
+        kept: dict[str, list[date]] = {}
+        if changes:
+            rows = (
+                self.store.cursor()
+                .execute(
+                    "SELECT org, list(DISTINCT as_of) FROM indicator_values "
+                    "WHERE org IN (SELECT unnest($orgs)) AND as_of < $today GROUP BY org",
+                    {"orgs": sorted(changes), "today": today},
+                )
+                .fetchall()
+            )
+            kept = {org: days for org, days in rows}
+        jobs: dict[tuple[date, frozenset[str]], list[str]] = {}
+        for org, change in changes.items():
+            days = [d for d in kept.get(org, []) if d >= change.first_day]
+            for day in [*days, today]:
+                jobs.setdefault((day, change.kinds), []).append(org)
+        return sum(self.compute(day, orgs, kinds) for (day, kinds), orgs in sorted(
+            jobs.items(), key=lambda j: (j[0][0], sorted(j[0][1]))))  # fmt: skip
 
     def _stored(self, org: str, as_of: date) -> list[dict[str, Any]]:
         return dicts(self.store.cursor().execute(

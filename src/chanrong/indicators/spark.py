@@ -3,7 +3,7 @@ and national scale. Needs the optional `spark` extra (PySpark) and a Java runtim
 
 The event and master tables of the export are registered under their own names, the session
 runs in Beijing time, the canonical views are created from the same text as in DuckDB, and each
-indicator's query is rendered in the Spark dialect (only @days differs). The raw rows are then
+indicator's query is rendered in the Spark dialect (only the @days and @covered macros differ). The raw rows are then
 finished exactly as the DuckDB engine's.
 """
 
@@ -18,14 +18,15 @@ from typing import Any
 import pyarrow as pa
 
 from chanrong.indicators.catalog import CATALOG
+from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.render import (
     ENTERPRISES_SQL,
+    FIRMS,
     RAW_SCHEMA,
     STREAMS_SCHEMA,
     Computed,
     finish,
     queries,
-    sql_list,
     streams_sql,
 )
 from chanrong.indicators.spec import Indicator
@@ -102,19 +103,21 @@ class SparkEngine:
         as_of: date,
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
+        checks: Iterable[Check] = CHECKS,
     ) -> Computed:
-        chosen = list(indicators)
+        chosen, tests = list(indicators), list(checks)
         if orgs is None:
             orgs = [r["uscc"] for r in self.spark.sql(ENTERPRISES_SQL).collect()]
         if not orgs:
-            return finish(RAW_SCHEMA.empty_table(), chosen, [], STREAMS_SCHEMA.empty_table())
-        only = sql_list(orgs)
-        parts = queries(chosen, as_of, self.name, only)
+            return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
+        firms = self.spark.createDataFrame([(o,) for o in orgs], "org STRING")
+        firms.createOrReplaceTempView("firms")
+        parts = queries(chosen, as_of, self.name, FIRMS, tests)
         # One job per indicator and window, several in flight: Spark's cost here is latency
         # (scheduling each stage), which concurrent jobs overlap.
         with ThreadPoolExecutor(self.jobs) as pool:
             raw = pa.concat_tables(
                 pool.map(lambda q: self.spark.sql(q).toArrow().cast(RAW_SCHEMA), parts)
             )
-        streams = self.spark.sql(streams_sql(as_of, only)).toArrow().cast(STREAMS_SCHEMA)
-        return finish(raw, chosen, orgs, streams)
+        streams = self.spark.sql(streams_sql(as_of, FIRMS)).toArrow().cast(STREAMS_SCHEMA)
+        return finish(raw, chosen, tests, orgs, streams)

@@ -16,6 +16,10 @@ enterprise with:
   n_third       of which third-party attested (carrier, buyer, tax, court, utility...)
   n_device      of which captured automatically by devices
 
+Two macros are spelled per engine (render.SPELLINGS): `@days(a, b)`, whole days from a to b;
+`@covered(d)`, how many distinct days d takes, for days within `{pstart}`..`{end}` (use
+count(DISTINCT ...) for days that may lie before).
+
 Dialect rules that keep the two engines equal: divide doubles, never decimals (the views give
 money as DOUBLE; Spark rounds decimal quotients to 6 places); write a fractional constant that
 divides as CAST(365.25 AS DOUBLE) (Spark reads 365.25 as a DECIMAL); guard every denominator

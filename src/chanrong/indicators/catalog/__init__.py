@@ -3,6 +3,8 @@ module per dimension. docs/indicators.md is generated from it (`chanrong indicat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from chanrong.indicators.catalog import (
     assets,
     credit,
@@ -13,7 +15,7 @@ from chanrong.indicators.catalog import (
     tech,
     transactions,
 )
-from chanrong.indicators.checks import CHECKS_BY_ID
+from chanrong.indicators.checks import CHECKS, CHECKS_BY_ID, Check
 from chanrong.indicators.spec import Indicator
 
 CATALOG: tuple[Indicator, ...] = tuple(
@@ -24,3 +26,14 @@ CATALOG: tuple[Indicator, ...] = tuple(
 BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOG}
 assert len(BY_ID) == len(CATALOG), "indicator ids are unique"
 assert all(c in CHECKS_BY_ID for i in CATALOG for c in i.corroborated_by), "known checks only"
+
+
+def affected(kinds: Iterable[str]) -> tuple[list[Indicator], list[Check]]:
+    """What new records of these kinds can change: the indicators that read them or that a
+    check reading them corroborates (their credibility may turn), and the checks those
+    indicators' credibility rests on. The rest keep their stored values."""
+    new = set(kinds)
+    moved = {c.id for c in CHECKS if new & set(c.kinds)}
+    indicators = [i for i in CATALOG if new & set(i.kinds) or moved & set(i.corroborated_by)]
+    needed = moved | {c for i in indicators for c in i.corroborated_by}
+    return indicators, [c for c in CHECKS if c.id in needed]

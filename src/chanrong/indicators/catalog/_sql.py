@@ -9,7 +9,7 @@ IN_WINDOW = "day BETWEEN {start} AND {end}"
 def counts(
     third: str = "channel = 'third_party'",
     device: str = "channel = 'device'",
-    covered: str = "count(DISTINCT day)",
+    covered: str = "@covered(day)",
 ) -> str:
     """covered_days, n_inputs, n_third, n_device over the rows being aggregated."""
     return (
@@ -38,7 +38,7 @@ def change(
         "covered_days, n_inputs, n_third, n_device FROM ("
         f"SELECT org, sum(CASE WHEN day >= {{start}} THEN {measure} END) AS cur, "
         f"sum(CASE WHEN day <= {{pend}} THEN {measure} END) AS prev, "
-        f"{counts(third, covered='count(DISTINCT CASE WHEN day >= {start} THEN day END)')} "
+        f"{counts(third, covered='@covered(CASE WHEN day >= {start} THEN day END)')} "
         f"FROM {view} WHERE day BETWEEN {{pstart}} AND {{end}} AND ({where}) GROUP BY org) t"
     )
 

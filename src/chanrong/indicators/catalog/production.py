@@ -60,8 +60,8 @@ def _elasticity(top: str, bottom: str) -> str:
         "sum(CASE WHEN t.day <= {pend} THEN t.value END) AS t0, "
         "sum(CASE WHEN b.day >= {start} THEN b.value END) AS b1, "
         "sum(CASE WHEN b.day <= {pend} THEN b.value END) AS b0, "
-        "count(DISTINCT CASE WHEN coalesce(t.day, b.day) >= {start} THEN coalesce(t.day, b.day) "
-        "END) AS covered_days, sum(coalesce(t.n, 0) + coalesce(b.n, 0)) AS n_inputs, "
+        "@covered(CASE WHEN coalesce(t.day, b.day) >= {start} THEN coalesce(t.day, b.day) END) "
+        "AS covered_days, sum(coalesce(t.n, 0) + coalesce(b.n, 0)) AS n_inputs, "
         "sum(coalesce(t.n_third, 0) + coalesce(b.n_third, 0)) AS n_third, "
         "sum(coalesce(t.n_device, 0) + coalesce(b.n_device, 0)) AS n_device "
         f"FROM ({top}) t FULL OUTER JOIN ({bottom}) b ON t.org = b.org AND t.day = b.day "
@@ -93,7 +93,7 @@ INDICATORS = [
         "the average tax-included unit_price of the item's sales order lines dated in the 365 "
         "days ending on the window's last day. Items never sold in that year are left out.",
         ("production_report", "sales_order"),
-        "SELECT org, sum(value) AS value, " + NO_LABEL + ", count(DISTINCT day) AS covered_days, "
+        "SELECT org, sum(value) AS value, " + NO_LABEL + ", @covered(day) AS covered_days, "
         "sum(n) AS n_inputs, 0 AS n_third, sum(n_device) AS n_device "
         f"FROM ({DAILY_VALUE}) v WHERE {IN_WINDOW} GROUP BY org",
         tables=BOTH, zero_when_empty=True,
@@ -225,7 +225,7 @@ INDICATORS = [
         "'adjustment_in') THEN mv.qty ELSE -mv.qty END * coalesce(r.price, m.price)) AS stock, "
         "sum(CASE WHEN mv.day >= {start} AND mv.movement_type IN ('issue', 'shipment') "
         "THEN mv.qty * coalesce(r.price, m.price) END) AS outflow, "
-        "count(DISTINCT CASE WHEN mv.day >= {start} THEN mv.day END) AS covered_days, "
+        "@covered(CASE WHEN mv.day >= {start} THEN mv.day END) AS covered_days, "
         "count(*) AS n_inputs FROM v_inventory_movement mv "
         f"LEFT JOIN ({REF_PRICE}) r ON r.org = mv.org AND r.item = mv.item "
         f"LEFT JOIN ({MATERIAL_PRICE}) m ON m.org = mv.org AND m.item = mv.item "

@@ -21,8 +21,7 @@ ORDERS_DUE = (
     "WHERE o.due_date BETWEEN {start} AND {end} GROUP BY o.org, o.order_no, o.due_date, o.qty"
 )
 TAIL = (
-    "count(DISTINCT due_date) AS covered_days, count(*) AS n_inputs, sum(third) AS n_third, "
-    "0 AS n_device"
+    "@covered(due_date) AS covered_days, count(*) AS n_inputs, sum(third) AS n_third, 0 AS n_device"
 )
 
 

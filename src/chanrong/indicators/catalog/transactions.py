@@ -26,7 +26,7 @@ def _concentration(direction: str, value: str) -> str:
         "SELECT org, counterparty, sum(amount) AS amount, count(*) AS n, "
         f"sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third FROM ({inv}) i "
         "GROUP BY org, counterparty) c JOIN (SELECT org, sum(amount) AS total, "
-        f"count(DISTINCT day) AS covered FROM ({inv}) i GROUP BY org) t ON t.org = c.org) s "
+        f"@covered(day) AS covered FROM ({inv}) i GROUP BY org) t ON t.org = c.org) s "
         "GROUP BY org"
     )
 
@@ -101,7 +101,7 @@ INDICATORS = [
         "AS now_n, sum(CASE WHEN day <= {pend} THEN 1 ELSE 0 END) AS before_n, "
         "count(*) AS n, sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third "
         "FROM v_invoice_issued WHERE direction = 'sales' AND day BETWEEN {pstart} AND {end} "
-        "GROUP BY org, counterparty) c JOIN (SELECT org, count(DISTINCT day) AS covered "
+        "GROUP BY org, counterparty) c JOIN (SELECT org, @covered(day) AS covered "
         "FROM v_invoice_issued WHERE direction = 'sales' AND day BETWEEN {start} AND {end} "
         "GROUP BY org) d ON d.org = c.org WHERE before_n > 0 GROUP BY c.org",
         windows=(365,),
@@ -119,7 +119,7 @@ INDICATORS = [
         "n_third, 0 AS n_device FROM (SELECT org, sum(a) AS s, sum(a * a) AS s2, "
         "sum(covered) AS covered_days, sum(n) AS n_inputs, sum(n_third) AS n_third FROM ("
         "SELECT org, floor(@days(issue_date, {end}) / 30) AS p, sum(amount) AS a, "
-        "count(DISTINCT issue_date) AS covered, count(*) AS n, "
+        "@covered(issue_date) AS covered, count(*) AS n, "
         "sum(CASE WHEN e_invoice THEN 1 ELSE 0 END) AS n_third FROM v_invoice_issued "
         "WHERE direction = 'sales' AND issue_date BETWEEN {periods_start} AND {end} "
         "GROUP BY org, floor(@days(issue_date, {end}) / 30)) m GROUP BY org) t",
@@ -152,7 +152,7 @@ INDICATORS = [
         ("invoice", "payment"),
         "SELECT org, 100 * sum(paid) / NULLIF(sum(billed), 0) AS value, CAST(NULL AS STRING) "
         "AS label, CASE WHEN sum(billed) IS NULL OR sum(billed) = 0 THEN 'nothing invoiced in "
-        "the window' END AS reason, count(DISTINCT day) AS covered_days, count(*) AS n_inputs, "
+        "the window' END AS reason, @covered(day) AS covered_days, count(*) AS n_inputs, "
         "sum(third) AS n_third, 0 AS n_device FROM ("
         "SELECT org, issue_date AS day, amount + tax_amount AS billed, CAST(NULL AS DOUBLE) AS "
         "paid, CASE WHEN e_invoice THEN 1 ELSE 0 END AS third FROM v_invoice_issued "
@@ -170,7 +170,7 @@ INDICATORS = [
         "x 100: invoices without goods moving are the classic sign of a fabricated trade.",
         ("invoice", "shipment"),
         "SELECT i.org, 100 * sum(CASE WHEN s.sales_order_no IS NULL THEN i.amount ELSE 0 END) "
-        "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", count(DISTINCT i.issue_date) "
+        "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", @covered(i.issue_date) "
         "AS covered_days, count(*) AS n_inputs, sum(CASE WHEN i.e_invoice THEN 1 ELSE 0 END) "
         "AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN (SELECT DISTINCT org, "
         "sales_order_no FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "
