@@ -3,7 +3,8 @@
 For each size: the whole catalog (every indicator, window and check) on DuckDB for the last day;
 a subset of indicators both on DuckDB and in a straightforward pandas implementation (group by
 firm, per window) over the same rows, already in memory, the results compared; and one firm
-recomputed alone, as after an ingest batch. Knobs: BENCH_IND_FIRMS (default 1000,3000,10000),
+recomputed alone: the whole catalog, and what the refresher recomputes after an ingest batch
+of one kind (saved too). Knobs: BENCH_IND_FIRMS (default 1000,3000,10000),
 BENCH_IND_DAYS (365).
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +22,16 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from chanrong.indicators.catalog import BY_ID
+from chanrong.indicators.catalog import BY_ID, affected
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.store.db import Store
 
 END = date(2026, 3, 31)
 SUBSET = ("output_qty", "energy_tce", "sales_amount", "customer_count", "customer_hhi",
           "final_pass_rate", "energy_output_correlation")  # fmt: skip
+# the kinds of a batch after which one firm is recomputed (a gateway's, an ERP's, a carrier's)
+AFTER_BATCH = ("telemetry", "energy", "production_report", "quality_inspection", "shipment",
+               "invoice", "sales_order")  # fmt: skip
 META = "'bench' AS submitter, 1 AS batch_id, TIMESTAMPTZ '2026-04-01 00:00:00+08' AS received_at"
 
 
@@ -59,7 +65,8 @@ def generate(store: Store, firms: int, days: int) -> int:
         f"INSERT INTO ev_sales_order BY NAME SELECT 'SO-' || d AS id, 'erp' AS source, org, "
         f"{at} - INTERVAL 10 DAY AS event_time, 'system' AS channel, 'SO-' || d AS order_no, "
         "'C' || ((f * 7 + d) % 5) AS counterparty, 'P-1' AS item, q AS qty, 'pcs' AS unit, "
-        "50 AS unit_price, q * 50 AS amount, day - 10 AS order_date, day AS due_date, "
+        "50 AS unit_price, q * 50 AS amount, day - 10 AS order_date, day AS due_date, 1 AS line_no, "
+        "'open' AS status, "
         f"{META} FROM g ORDER BY org, day",
         f"INSERT INTO ev_shipment BY NAME SELECT 'SH-' || d || '-' || s AS id, 'tms' AS source, "
         f"org, {at} + INTERVAL (s * 20) HOUR AS event_time, CASE WHEN s = 0 THEN 'system' "
@@ -89,62 +96,89 @@ def generate(store: Store, firms: int, days: int) -> int:
     return rows
 
 
-def pandas_subset(store: Store) -> dict[tuple[str, str, int], float]:
+FIELDS = ("value", "coverage", "n_inputs", "n_third", "n_device")
+
+
+def pandas_subset(store: Store) -> dict[tuple[str, str, int], tuple[float, ...]]:
     """The subset, written the straightforward way in pandas: load, filter per window, group by
-    firm (and customer), apply. Returns {(org, indicator, window): value}; the timing starts
-    after the load."""
+    firm (and customer), and give what the engine gives for each: the value, the days covered,
+    the inputs and how many of them are third-party attested or device-captured. Returns
+    {(org, indicator, window): (value, coverage, n_inputs, n_third, n_device)}; the timing
+    starts after the load."""
     import pandas as pd
 
     cur = store.cursor()
-    pr = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, good_qty, item "
+    pr = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, good_qty, item, channel "
                  "FROM ev_production_report").df()  # fmt: skip
-    en = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, value, energy_type, unit "
-                 "FROM ev_energy").df()  # fmt: skip
+    en = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, value, energy_type, unit, "
+                 "channel FROM ev_energy").df()  # fmt: skip
     inv = cur.sql("SELECT org, issue_date AS day, CAST(amount AS DOUBLE) AS amount, "
-                  "counterparty, direction FROM ev_invoice").df()  # fmt: skip
-    qi = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, stage, inspected_qty, passed_qty "
-                 "FROM ev_quality_inspection").df()  # fmt: skip
+                  "counterparty, direction, e_invoice, channel FROM ev_invoice").df()  # fmt: skip
+    qi = cur.sql("SELECT org, CAST(event_time AS DATE) AS day, stage, inspected_qty, passed_qty,"
+                 " channel FROM ev_quality_inspection").df()  # fmt: skip
     so = cur.sql("SELECT org, item, unit_price, order_date FROM ev_sales_order").df()
     started = time.perf_counter()
-    out: dict[tuple[str, str, int], float] = {}
+    out: dict[tuple[str, str, int], tuple[float, ...]] = {}
+    for df in (pr, en, inv, qi):
+        df["day"] = pd.to_datetime(df["day"])
+        df["third"] = df["channel"] == "third_party"
+        df["device"] = df["channel"] == "device"
+    inv["third"] = inv["e_invoice"]
+
+    frames: list[tuple[str, int, Any]] = []
+
+    def keep(name: str, w: int, frame: Any) -> None:
+        frames.append((name, w, frame.assign(coverage=frame["covered_days"] / w)[list(FIELDS)]))
+
+    def tally(g: Any, value: Any) -> Any:
+        return g.agg(covered_days=("day", "nunique"), n_inputs=("day", "size"),
+                     n_third=("third", "sum"), n_device=("device", "sum")).assign(value=value)  # fmt: skip
+
     for w in (30, 90, 365):
-        lo = pd.Timestamp(END - timedelta(days=w - 1))
-        hi = pd.Timestamp(END)
+        lo, hi = pd.Timestamp(END - timedelta(days=w - 1)), pd.Timestamp(END)
 
         def window(df: Any, lo: Any = lo, hi: Any = hi) -> Any:
-            day = pd.to_datetime(df["day"])
-            return df[(day >= lo) & (day <= hi)]
+            return df[(df["day"] >= lo) & (df["day"] <= hi)]
 
-        for org, v in window(pr).groupby("org")["good_qty"].sum().items():
-            out[(org, "output_qty", w)] = v
+        p = window(pr)
+        keep("output_qty", w, tally(p.groupby("org"), p.groupby("org")["good_qty"].sum()))
         e = window(en)
-        e = e[(e.energy_type == "electricity") & (e.unit == "kWh")]
-        for org, v in e.groupby("org")["value"].sum().items():
-            out[(org, "energy_tce", w)] = v * 0.1229 / 1000
+        e = e[(e.energy_type == "electricity") & (e.unit == "kWh")].assign(
+            kgce=lambda d: d["value"] * 0.1229)  # fmt: skip
+        keep("energy_tce", w, tally(e.groupby("org"), e.groupby("org")["kgce"].sum() / 1000))
         s = window(inv)
         s = s[s.direction == "sales"]
-        for org, g in s.groupby("org"):
-            out[(org, "sales_amount", w)] = g["amount"].sum()
-            out[(org, "customer_count", w)] = g["counterparty"].nunique()
-            shares = g.groupby("counterparty")["amount"].sum() / g["amount"].sum()
-            out[(org, "customer_hhi", w)] = float(((shares * 100) ** 2).sum())
+        by = s.groupby("org")
+        keep("sales_amount", w, tally(by, by["amount"].sum()))
+        keep("customer_count", w, tally(by, by["counterparty"].nunique()))
+        shares = s.groupby(["org", "counterparty"])["amount"].sum() / by["amount"].sum()
+        hhi = ((shares * 100) ** 2).groupby(level="org").sum()
+        keep("customer_hhi", w, tally(by, hhi).assign(n_device=0))
         q = window(qi)
         q = q[q.stage == "final"]
-        for org, g in q.groupby("org"):
-            out[(org, "final_pass_rate", w)] = 100 * g.passed_qty.sum() / g.inspected_qty.sum()
+        byq = q.groupby("org")
+        keep("final_pass_rate", w,
+             tally(byq, 100 * byq["passed_qty"].sum() / byq["inspected_qty"].sum()))  # fmt: skip
         # daily energy against daily output value (good qty x the item's average price)
         year = so[pd.to_datetime(so.order_date) >= pd.Timestamp(END - timedelta(days=364))]
         price = year.groupby(["org", "item"])["unit_price"].mean().rename("price").reset_index()
-        p = window(pr).merge(price, on=["org", "item"])
-        p["value"] = p.good_qty * p.price
-        daily_v = p.groupby(["org", "day"])["value"].sum().reset_index()
-        daily_e = e.groupby(["org", "day"])["value"].sum().rename("kgce").reset_index()
-        daily_e["kgce"] *= 0.1229
-        both = daily_e.merge(daily_v, on=["org", "day"])
-        for org, g in both.groupby("org"):
-            if len(g) >= 5:
-                out[(org, "energy_output_correlation", w)] = g["kgce"].corr(g["value"])
-    out[("_seconds", "", 0)] = time.perf_counter() - started
+        pv = p.merge(price, on=["org", "item"]).assign(value=lambda d: d.good_qty * d.price)
+        daily_v = pv.groupby(["org", "day"]).agg(v=("value", "sum"), vn=("value", "size"),
+                                                 vd=("device", "sum")).reset_index()  # fmt: skip
+        daily_e = e.groupby(["org", "day"]).agg(e=("kgce", "sum"), en=("kgce", "size"),
+                                                et=("third", "sum"), ed=("device", "sum"))  # fmt: skip
+        both = daily_e.reset_index().merge(daily_v, on=["org", "day"])
+        both = both.assign(n=both.en + both.vn, d=both.ed + both.vd)
+        byb = both.groupby("org")
+        corr = byb[["e", "v"]].corr().xs("e", level=1)["v"]
+        sums = byb.agg(covered_days=("day", "size"), n_inputs=("n", "sum"),
+                       n_third=("et", "sum"), n_device=("d", "sum"))  # fmt: skip
+        keep("energy_output_correlation", w, sums.assign(value=corr)[sums.covered_days >= 5])
+    seconds = time.perf_counter() - started
+    for name, w, frame in frames:  # into one dict to compare, after the clock stopped
+        for org, *row in frame.itertuples():
+            out[(org, name, w)] = tuple(float(x) for x in row)
+    out[("_seconds", "", 0)] = (seconds,)
     return out
 
 
@@ -156,6 +190,7 @@ def run(console: Console, workdir: Path) -> None:
                 "subset pandas s", "pandas / DuckDB", "max rel diff", "one firm s"):  # fmt: skip
         table.add_column(col, justify="right")
     subset = [BY_ID[i] for i in SUBSET]
+    after: dict[str, list[float]] = {kind: [] for kind in AFTER_BATCH}
     for firms in sizes:
         store = Store(workdir / f"ind-{firms}.duckdb")
         console.print(f"generating {firms:,} firms x {days} days ...")
@@ -168,16 +203,20 @@ def run(console: Console, workdir: Path) -> None:
         mine = engine.compute(END, indicators=subset, checks=()).values
         duck_s = time.perf_counter() - t
         theirs = pandas_subset(store)
-        pandas_s = theirs.pop(("_seconds", "", 0))
-        diff = 0.0
+        pandas_s = theirs.pop(("_seconds", "", 0))[0]
+        diff, compared = 0.0, 0
         for r in mine.to_pylist():
             other = theirs.get((r["org"], r["indicator"], r["window_days"]))
             if r["value"] is not None and other is not None:
-                diff = max(diff, abs(r["value"] - other) / max(abs(other), 1e-9))
+                compared += 1
+                for f, o in zip(FIELDS, other, strict=True):
+                    diff = max(diff, abs(r[f] - o) / max(abs(o), 1e-9))
+        if compared < len(theirs):
+            raise RuntimeError(f"compared {compared:,} of pandas' {len(theirs):,} values")
         one = "F" + str(firms // 2).rjust(17, "0")
-        t = time.perf_counter()
-        engine.compute(END, [one])
-        one_s = time.perf_counter() - t
+        one_s = best(partial(recompute, engine, one, None))
+        for kind in AFTER_BATCH:
+            after[kind].append(best(partial(recompute, engine, one, kind)))
         table.add_row(f"{firms:,}", f"{rows:,}", f"{full_s:.1f}",
                       f"{full_s / (firms * days / 1e6):.2f}", f"{duck_s:.2f}", f"{pandas_s:.2f}",
                       f"{pandas_s / duck_s:.1f}x", f"{diff:.1e}", f"{one_s:.2f}")  # fmt: skip
@@ -185,3 +224,32 @@ def run(console: Console, workdir: Path) -> None:
                       f"{np.count_nonzero(full.values.column('value').is_valid()):,} with a value")  # fmt: skip
         store.close()
     console.print(table)
+    batches = Table(title="one firm recomputed after an ingest batch of one kind (ms, best of 3)")
+    batches.add_column("batch of")
+    batches.add_column("indicators + checks", justify="right")
+    for firms in sizes:
+        batches.add_column(f"{firms:,} firms", justify="right")
+    for kind, times in after.items():
+        indicators, checks = affected([kind])
+        batches.add_row(kind, f"{len(indicators)} + {len(checks)}",
+                        *[f"{t * 1000:.0f}" for t in times])  # fmt: skip
+    console.print(batches)
+
+
+def recompute(engine: DuckDBEngine, org: str, kind: str | None) -> None:
+    """One firm's whole catalog (kind None), or what the refresher recomputes and keeps after
+    a batch of one kind."""
+    if kind is None:
+        engine.compute(END, [org])
+        return
+    indicators, checks = affected([kind])
+    engine.save(engine.compute(END, [org], indicators, checks), END, datetime.now(UTC))
+
+
+def best(run: Callable[[], object], rounds: int = 3) -> float:
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return min(times)

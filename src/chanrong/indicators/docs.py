@@ -31,8 +31,14 @@ test proves both give the same value, reason, coverage and credibility for every
 Read by others through `GET /api/v1/orgs/{uscc}/indicators?purpose=...` under an authorised
 consent: a value shows only when the consent covers every record kind the indicator reads over
 its whole window. An enterprise reads its own at `GET /api/v1/indicators` and on the 经营指标
-page; values are kept per day (`indicator_values`, with trends), and the server recomputes the
-firms that received data every five minutes (`chanrong serve --refresh-indicators`).
+page; values are kept per day (`indicator_values`, with trends). Every five minutes
+(`chanrong serve --refresh-indicators`) the server recomputes, for each firm that received
+records, only what those records' kinds can change: the indicators that read them, those a
+check reading them corroborates, and those checks; today, and every earlier kept day on or after
+the earliest new record (a late record changes history too). Other values stay as kept.
+
+At scale (`python -m bench indicators`, this machine, 2 cores): the whole catalog for 10,000
+firms x 365 days of daily facts takes about 25 s, growing linearly with firms x days.
 
 ```sh
 chanrong indicators compute --history 28            # every firm: today and weekly back 4 weeks

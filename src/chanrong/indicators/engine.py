@@ -22,23 +22,35 @@ from chanrong.indicators.render import (
     RAW_SCHEMA,
     STREAMS_SCHEMA,
     Computed,
+    facts,
     finish,
     queries,
     sql_list,
     streams_sql,
 )
 from chanrong.indicators.spec import Indicator
-from chanrong.indicators.views import views
+from chanrong.indicators.views import COMPUTED, views
 from chanrong.store.db import Store
 
 FEW_FIRMS = 8
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
+def prepare(
+    cur: duckdb.DuckDBPyConnection,
+    only: str | None = None,
+    kinds: Iterable[str] = (),
+    texts: Iterable[str] = (),
+) -> None:
     """The canonical views on this cursor (temporary: they live as long as the cursor),
-    limited to the enterprises of `only` when given."""
+    limited to the enterprises of `only` when given. Views read by many queries are kept as
+    temporary tables for the run: with `only`, the records of `kinds` (copying a few firms' rows
+    costs less than finding them again in the stored row group for every query); else the
+    computed views that `texts` (the queries) read."""
+    read = " ".join(texts)
+    copied = {f"v_{k}" for k in kinds} if only else {v for v in COMPUTED if v in read}
     for name, sql in views(only):
-        cur.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        what = "TABLE" if name in copied else "VIEW"
+        cur.execute(f"CREATE OR REPLACE TEMP {what} {name} AS {sql}")
 
 
 class DuckDBEngine:
@@ -58,23 +70,37 @@ class DuckDBEngine:
         every SME)."""
         chosen, tests = list(indicators), list(checks)
         cur = self.store.cursor()
-        # A few named firms: limit the views at the source. Many: an IN list on every scanned
-        # row costs more than reading every firm.
-        named = orgs is not None and len(orgs) <= FEW_FIRMS
-        orgs = [r[0] for r in cur.execute(ENTERPRISES_SQL).fetchall()] if orgs is None else orgs
+        try:
+            if orgs is None:
+                orgs = [r[0] for r in cur.execute(ENTERPRISES_SQL).fetchall()]
+            elif len(orgs) <= FEW_FIRMS:  # a few named firms: limit the views at the source
+                return self._run(cur, as_of, orgs, chosen, tests, sql_list(orgs))
+            return self._run(cur, as_of, orgs, chosen, tests, None)
+        finally:
+            cur.close()
+
+    def _run(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        as_of: date,
+        orgs: list[str],
+        chosen: list[Indicator],
+        tests: list[Check],
+        named: str | None,
+    ) -> Computed:
         if not orgs:
             return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
-        only = sql_list(orgs) if named else FIRMS
-        prepare(cur, only if named else None)
+        parts = [*chosen, *tests]
+        prepare(cur, named, {k for x in parts for k in x.kinds}, [x.sql for x in parts])
         cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
-        try:
-            raw = cur.sql(
-                " UNION ALL ".join(queries(chosen, as_of, self.name, only, tests))
-            ).to_arrow_table()
-            streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
-        finally:
-            cur.unregister("firms")
-        return finish(raw, chosen, tests, orgs, streams)
+        for name, sql in facts(parts, as_of, self.name):
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        only = named or FIRMS
+        raw = cur.sql(
+            " UNION ALL ".join(queries(chosen, as_of, self.name, only, tests))
+        ).to_arrow_table()
+        streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
+        return finish(raw, chosen, tests, orgs, streams, cur)
 
     def save(self, computed: Computed, as_of: date, now: datetime) -> int:
         """Keep a day's values and check verdicts (replacing those computed for it before)."""

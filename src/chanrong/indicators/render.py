@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import duckdb
 import pyarrow as pa
 
+from chanrong.indicators.catalog import FACTS
 from chanrong.indicators.checks import CHECKS, Check
-from chanrong.indicators.spec import STATE, Credibility, Indicator
+from chanrong.indicators.spec import STATE, WIDEST, Credibility, Fact, Indicator
 from chanrong.model import EVENT_KINDS
 from chanrong.model.master import OrgKind
 
@@ -31,7 +32,7 @@ SPELLINGS = {
 }
 ARITY = {"days": 2, "covered": 1}
 TERMS_DAYS = 60
-THIRD_PARTY_SHARE = 0.5
+THIRD_PARTY_SHARE = 0.5  # at least half of the inputs attested by outside parties: 他证
 # The rows the queries give, whichever engine ran them; and which kinds each firm sends.
 RAW_SCHEMA = pa.schema([
     ("indicator", pa.string()), ("window_days", pa.int32()), ("org", pa.string()),
@@ -60,10 +61,10 @@ def streams_sql(as_of: date, only: str) -> str:
     """Which kinds of record each of the firms in `only` (an SQL list or FIRMS) has sent up to
     the day."""
     return " UNION ALL ".join(
-        f"SELECT DISTINCT org, '{kind}' AS kind FROM {m.table} "
-        f"WHERE CAST(event_time AS DATE) <= DATE '{as_of.isoformat()}' AND org IN {only}"
-        for kind, m in EVENT_KINDS.items()
-    )  # at least half of the inputs attested by outside parties: 他证
+        f"SELECT DISTINCT org, '{kind}' AS kind FROM v_{kind} "
+        f"WHERE day <= DATE '{as_of.isoformat()}' AND org IN {only}"
+        for kind in EVENT_KINDS
+    )
 
 
 def bounds(as_of: date, days: int) -> dict[str, date | int]:
@@ -87,7 +88,7 @@ def bounds(as_of: date, days: int) -> dict[str, date | int]:
     }
 
 
-def render(ind: Indicator | Check, as_of: date, days: int, dialect: str) -> str:
+def render(ind: Indicator | Check | Fact, as_of: date, days: int, dialect: str) -> str:
     values = {
         k: (f"DATE '{v.isoformat()}'" if isinstance(v, date) else str(v))
         for k, v in bounds(as_of, days).items()
@@ -127,6 +128,18 @@ def spell(sql: str, macro: str, spelling: str) -> str:
             out = out.replace("{" + str(k) + "}", arg)
         sql = sql[:at] + out + sql[begin:]
     return sql
+
+
+def facts(chosen: Iterable[Indicator | Check], as_of: date, dialect: str) -> list[tuple[str, str]]:
+    """(name, SELECT) of the facts the chosen queries read, and of those these read, in the
+    order to create them, rendered for the widest window ending on `as_of`."""
+    texts = [x.sql for x in chosen]
+    needed: list[Fact] = []
+    for fact in reversed(FACTS):
+        if any(fact.name in t for t in texts):
+            needed.insert(0, fact)
+            texts.append(fact.sql)
+    return [(f.name, render(f, as_of, WIDEST, dialect)) for f in needed]
 
 
 def tagged(ind: Indicator | Check, as_of: date, days: int, dialect: str) -> str:
@@ -178,6 +191,7 @@ def finish(
     checks: Iterable[Check],
     orgs: list[str],
     streams: pa.Table,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> Computed:
     """One row per enterprise, indicator and window: the raw value where the query gave one;
     0 for a sum or count over a window without records of a kind the enterprise sends; else
@@ -185,9 +199,11 @@ def finish(
     point-in-time value). Credibility: 他证 when at least half of the inputs are third-party
     attested, else 互证 when a check that corroborates the indicator passed for the enterprise
     over the same window (30 days for a point-in-time value), else 自证; only the checks
-    computed with the values count."""
+    computed with the values count. Runs on `con` (a cursor whose temporary names it may
+    take), else on a connection of its own."""
     chosen, tests = list(indicators), list(checks)
-    con = duckdb.connect()
+    own = con is None
+    con = duckdb.connect() if con is None else con
     con.register("raw", raw)
     con.register("g", grid(chosen))
     con.register("o", pa.table({"org": pa.array(orgs, pa.string())}))
@@ -260,5 +276,6 @@ def finish(
         ORDER BY o.org, g.indicator, g.window_days
         """
     ).to_arrow_table()
-    con.close()
+    if own:
+        con.close()
     return Computed(values, verdicts)

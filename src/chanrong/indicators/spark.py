@@ -25,6 +25,7 @@ from chanrong.indicators.render import (
     RAW_SCHEMA,
     STREAMS_SCHEMA,
     Computed,
+    facts,
     finish,
     queries,
     streams_sql,
@@ -112,6 +113,11 @@ class SparkEngine:
             return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
         firms = self.spark.createDataFrame([(o,) for o in orgs], "org STRING")
         firms.createOrReplaceTempView("firms")
+        shared = []
+        for name, sql in facts([*chosen, *tests], as_of, self.name):
+            fact = self.spark.sql(sql).cache()  # read by many queries: computed once
+            fact.createOrReplaceTempView(name)
+            shared.append(fact)
         parts = queries(chosen, as_of, self.name, FIRMS, tests)
         # One job per indicator and window, several in flight: Spark's cost here is latency
         # (scheduling each stage), which concurrent jobs overlap.
@@ -120,4 +126,6 @@ class SparkEngine:
                 pool.map(lambda q: self.spark.sql(q).toArrow().cast(RAW_SCHEMA), parts)
             )
         streams = self.spark.sql(streams_sql(as_of, FIRMS)).toArrow().cast(STREAMS_SCHEMA)
+        for fact in shared:
+            fact.unpersist()
         return finish(raw, chosen, tests, orgs, streams)

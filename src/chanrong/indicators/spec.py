@@ -81,6 +81,7 @@ CREDIBILITY_NAMES = {
 }
 
 WINDOWS = (30, 90, 365)
+WIDEST = max(WINDOWS)
 STATE = 0  # the window of a point-in-time indicator (a status as of the day)
 
 
@@ -109,3 +110,14 @@ class Indicator:
         order = {Dimension.QUALIFICATION, Dimension.SUPPLY_ASSURANCE, Dimension.QUALITY,
                  Dimension.TECH_SERVICE}  # fmt: skip
         return (Table.ORDER,) if self.dimension in order else (Table.FINANCING,)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """An intermediate result many indicators read (reference prices, daily output value):
+    computed once per day and engine run, as its own table, with the placeholders of the widest
+    window (`{pstart}` is then 2 x 365 days back), so each query takes its window's rows from
+    it instead of computing it again."""
+
+    name: str
+    sql: str

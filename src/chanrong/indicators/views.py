@@ -63,6 +63,11 @@ def _latest(kind: str, key: str) -> str:
     )
 
 
+# The views that compute (a window over versions, a grouping per shipment) rather than select:
+# an engine keeps them as tables for a run when many queries read them.
+COMPUTED = frozenset({"v_sales_line", "v_purchase_line", "v_delivery"})
+
+
 def views(only: str | None = None) -> list[tuple[str, str]]:
     """(name, SELECT) in dependency order. With `only` (an SQL list of USCCs, "('…', '…')"),
     the enterprises' own records are limited to those firms at the source, so computing a few

@@ -16,7 +16,7 @@ from chanrong.indicators.catalog import (
     transactions,
 )
 from chanrong.indicators.checks import CHECKS, CHECKS_BY_ID, Check
-from chanrong.indicators.spec import Indicator
+from chanrong.indicators.spec import Fact, Indicator
 
 CATALOG: tuple[Indicator, ...] = tuple(
     i
@@ -24,6 +24,7 @@ CATALOG: tuple[Indicator, ...] = tuple(
     for i in m.INDICATORS
 )
 BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOG}
+FACTS: tuple[Fact, ...] = production.FACTS  # in dependency order
 assert len(BY_ID) == len(CATALOG), "indicator ids are unique"
 assert all(c in CHECKS_BY_ID for i in CATALOG for c in i.corroborated_by), "known checks only"
 

@@ -4,22 +4,45 @@ table's supply assurance)."""
 from __future__ import annotations
 
 from chanrong.indicators.catalog._sql import IN_WINDOW, NO_LABEL, change, flow
-from chanrong.indicators.spec import STATE, Dimension, Direction, Indicator, Table
+from chanrong.indicators.spec import STATE, Dimension, Direction, Fact, Indicator, Table
 
 D = Dimension.PRODUCTION_ENERGY
 BOTH = (Table.FINANCING, Table.ORDER)
 
 # An item's reference price: the average tax-included unit price of its sales order lines over
 # the 365 days ending on the window's last day (materials: of its purchase order lines);
-# cancelled lines left out.
-REF_PRICE = (
+# cancelled lines left out. Shared by many indicators, so computed once a day (a Fact).
+PRICES = Fact(
+    "f_ref_price",
     "SELECT org, item, avg(unit_price) AS price FROM v_sales_line "
-    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
+    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item",
 )
-MATERIAL_PRICE = (
+MATERIAL_PRICES = Fact(
+    "f_material_price",
     "SELECT org, item, avg(unit_price) AS price FROM v_purchase_line "
-    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item"
+    "WHERE status <> 'cancelled' AND order_date BETWEEN {ystart} AND {end} GROUP BY org, item",
 )
+# Daily output value (good quantity times the item's reference price) and daily energy in kgce,
+# per firm and day, with their input counts: the shape _elasticity and the correlations join.
+DAILY_VALUES = Fact(
+    "f_daily_value",
+    "SELECT p.org, p.day, sum(p.good_qty * r.price) AS value, count(*) AS n, 0 AS n_third, "
+    "sum(CASE WHEN p.channel = 'device' THEN 1 ELSE 0 END) AS n_device "
+    "FROM v_production_report p JOIN f_ref_price r ON r.org = p.org AND r.item = p.item "
+    "WHERE p.day BETWEEN {pstart} AND {end} GROUP BY p.org, p.day",
+)
+DAILY_ENERGIES = Fact(
+    "f_daily_energy",
+    "SELECT org, day, sum(kgce) AS value, count(*) AS n, "
+    "sum(CASE WHEN channel = 'third_party' THEN 1 ELSE 0 END) AS n_third, "
+    "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
+    "FROM v_energy_ce WHERE day BETWEEN {pstart} AND {end} GROUP BY org, day",
+)
+FACTS = (PRICES, MATERIAL_PRICES, DAILY_VALUES, DAILY_ENERGIES)
+REF_PRICE = f"SELECT org, item, price FROM {PRICES.name}"
+MATERIAL_PRICE = f"SELECT org, item, price FROM {MATERIAL_PRICES.name}"
+DAILY_VALUE = f"SELECT * FROM {DAILY_VALUES.name} WHERE day BETWEEN {{pstart}} AND {{end}}"
+DAILY_ENERGY = f"SELECT * FROM {DAILY_ENERGIES.name} WHERE day BETWEEN {{pstart}} AND {{end}}"
 # Stock on hand at the end of the window, per item and warehouse, in the item's unit.
 SIGNED_QTY = (
     "CASE WHEN movement_type IN ('receipt', 'production_in', 'adjustment_in') THEN qty "
@@ -28,20 +51,6 @@ SIGNED_QTY = (
 STOCK = (
     f"SELECT org, item, sum({SIGNED_QTY}) AS qty, count(*) AS n, count(DISTINCT day) AS d "
     "FROM v_inventory_movement WHERE day <= {end} GROUP BY org, item"
-)
-# Daily output value (good quantity times the item's reference price) and daily energy in kgce,
-# per firm and day, with their input counts: the shape _elasticity and the correlations join.
-DAILY_VALUE = (
-    "SELECT p.org, p.day, sum(p.good_qty * r.price) AS value, count(*) AS n, 0 AS n_third, "
-    "sum(CASE WHEN p.channel = 'device' THEN 1 ELSE 0 END) AS n_device "
-    f"FROM v_production_report p JOIN ({REF_PRICE}) r ON r.org = p.org AND r.item = p.item "
-    "WHERE p.day BETWEEN {pstart} AND {end} GROUP BY p.org, p.day"
-)
-DAILY_ENERGY = (
-    "SELECT org, day, sum(kgce) AS value, count(*) AS n, "
-    "sum(CASE WHEN channel = 'third_party' THEN 1 ELSE 0 END) AS n_third, "
-    "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
-    "FROM v_energy_ce WHERE day BETWEEN {pstart} AND {end} GROUP BY org, day"
 )
 
 
