@@ -90,7 +90,7 @@ class DuckDBEngine:
     ) -> Computed:
         if not orgs:
             return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
-        parts = [*chosen, *tests]
+        parts: list[Indicator | Check] = [*chosen, *tests]
         prepare(cur, named, {k for x in parts for k in x.kinds}, [x.sql for x in parts])
         cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
         for name, sql in facts(parts, as_of, self.name):
