@@ -178,3 +178,31 @@ def form_post(client: TestClient, url: str, data: dict, **kw: object) -> object:
     if CSRF_COOKIE not in client.cookies:
         client.get("/login")
     return client.post(url, data={**data, "csrf_token": client.cookies[CSRF_COOKIE]}, **kw)
+
+
+@dataclass
+class SimulatedPark:
+    platform: Platform
+    park: object  # chanrong.sim.park.Park
+    export: Path
+
+
+@pytest.fixture(scope="session")
+def simulated_park(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedPark]:
+    """A simulated park (16 firms, 100 days up to 2026-03-20) stored through the platform, its
+    firms sharing and declaring as their levels would, and its Parquet export: built once for
+    the tests that read a whole park (engines agreement, grading agreement)."""
+    from bench.sim import backfill, register
+    from chanrong.sim.demo import demo_park, level_footprint
+    from chanrong.store.parquet import export_all
+
+    root = tmp_path_factory.mktemp("park")
+    clock = FixedClock(datetime(2026, 3, 20, 4, 0, tzinfo=UTC))
+    platform = Platform(Store(root / "park.duckdb"), clock)
+    park, _ = demo_park(platform, firms=16, days=100)
+    register(platform, park)
+    backfill(platform, park)
+    level_footprint(platform, park)
+    export_all(platform.store, root / "export")
+    yield SimulatedPark(platform, park, root / "export")
+    platform.close()

@@ -161,7 +161,7 @@ def demo(
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
     from chanrong.indicators.refresh import IndicatorRefresher
-    from chanrong.sim.demo import backfill, demo_consents, demo_park, register
+    from chanrong.sim.demo import backfill, demo_consents, demo_park, level_footprint, register
     from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
     from chanrong.web.app import Settings
 
@@ -169,6 +169,7 @@ def demo(
     park, created = demo_park(platform, preset=preset, firms=firms, days=days)
     register(platform, park)
     demo_consents(platform, park)
+    level_footprint(platform, park)
     with _history_progress() as progress:
         task = progress.add_task("history", total=park.days + 1, records=0)
 
@@ -198,6 +199,7 @@ def demo(
         table.add_row(*logins[-1])
     console.print(table)
     _indicator_history(platform)
+    _grade_history(platform)
     if seed_only:
         platform.close()
         return
@@ -219,6 +221,17 @@ def _indicator_history(platform: Platform, weeks: int = 4) -> None:
     if days:
         total = _compute_days(platform, days)
         console.print(f"indicators: {total:,} values for {len(days)} day(s)")
+
+
+def _grade_history(platform: Platform, weeks: int = 4) -> None:
+    """Grades today and weekly back `weeks` weeks (the history and radar on the grade page),
+    for the days not graded yet."""
+    today = local_today(platform.clock.now())
+    kept = {r[0] for r in platform.store.cursor().execute(
+        "SELECT DISTINCT as_of FROM grades").fetchall()}  # fmt: skip
+    days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
+    if days:
+        console.print(f"grades: {_grade_days(platform, days):,} for {len(days)} day(s)")
 
 
 def _compute_days(platform: Platform, days: list[date]) -> int:
@@ -928,6 +941,116 @@ def indicators_show(
                 f"{v['coverage']:.0%}", v["credibility_zh"] if v.get("credibility_zh") else "",
             )  # fmt: skip
     Console().print(table)
+
+
+grade_app = typer.Typer(
+    help="Digital-capability grading: assess, show, report, criteria.", no_args_is_help=True
+)
+app.add_typer(grade_app, name="grade")
+
+
+@grade_app.command("assess")
+def grade_assess(
+    db: DbOption = Path(DEFAULT_DB),
+    as_of: Annotated[str | None, typer.Option(help="the day, YYYY-MM-DD (default today)")] = None,
+    history: Annotated[int, typer.Option(help="also this many days back")] = 0,
+    step: Annotated[int, typer.Option(help="days between history points")] = 7,
+) -> None:
+    """Grade every enterprise from its evidence and keep the grades (with history)."""
+    platform = _open(db)
+    end = date.fromisoformat(as_of) if as_of else local_today(platform.clock.now())
+    days = [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
+    total = _grade_days(platform, days)
+    platform.close()
+    console.print(f"{total:,} grades kept for {len(days)} day(s) up to {end}")
+
+
+def _grade_days(platform: Platform, days: list[date]) -> int:
+    with _history_progress() as progress:
+        task = progress.add_task("grades", total=len(days), records=0)
+        total = 0
+        for day in days:
+            total += platform.grading.assess(day)
+            progress.update(task, advance=1, records=total, description=f"grades {day}")
+    return total
+
+
+@grade_app.command("show")
+def grade_show(
+    org: Annotated[str, typer.Argument(help="USCC of the enterprise")],
+    db: DbOption = Path(DEFAULT_DB),
+    as_of: Annotated[str | None, typer.Option(help="the day, YYYY-MM-DD (default today)")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """An enterprise's grade: levels, every criterion with its evidence, and the roadmap."""
+    import orjson
+
+    platform = _open(db)
+    g = platform.grading.report(org, date.fromisoformat(as_of) if as_of else None)
+    platform.close()
+    if json_out:
+        sys.stdout.write(orjson.dumps(g, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    o = g["overall"]
+    console.print(f"{org} as of {g['as_of']}: [bold]{o['name_zh']} {o['name_en']}[/bold], "
+                  f"score {g['score']}" + (" (provisional)" if g["provisional"] else ""))  # fmt: skip
+    for d in g["dimensions"]:
+        console.print(f"  {d['name_zh']}: {d['level']['name_zh']} · {d['score']}")
+    table = Table(title="criteria")
+    for col in ("level", "criterion", "source", "evidence", "rule", "result"):
+        table.add_column(col)
+    for c in g["criteria"]:
+        value = "" if c["value"] is None else f"{c['value']:,.4g}"
+        result = {True: "[green]pass[/green]", False: "[red]fail[/red]", None: "pending"}
+        table.add_row(c["level"], f"{c['name_zh']} {c['id']}", c["source"], value, c["rule"],
+                      result[c["passed"]])  # fmt: skip
+    Console().print(table)
+    for s in g["roadmap"]:
+        console.print(f"  → {s['dimension']} to {s['target']}: {s['name_zh']} — {s['how_zh']} "
+                      f"(≈{s['cost_cny']:,} 元, {s['weeks']} weeks)")  # fmt: skip
+
+
+@grade_app.command("report")
+def grade_report(
+    org: Annotated[str, typer.Argument(help="USCC of the enterprise")],
+    out: Annotated[Path, typer.Option("-o", help="the Excel file to write")],
+    db: DbOption = Path(DEFAULT_DB),
+    as_of: Annotated[str | None, typer.Option(help="the day, YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Write an enterprise's grade report as an Excel workbook."""
+    from chanrong.grading.report import workbook
+
+    platform = _open(db)
+    g = platform.grading.report(org, date.fromisoformat(as_of) if as_of else None)
+    firm = platform.master.organisation(org)
+    platform.close()
+    out.write_bytes(workbook(g, firm.name if firm else org))
+    console.print(f"wrote {out}")
+
+
+@grade_app.command("criteria")
+def grade_criteria() -> None:
+    """Every criterion: dimension, level, measure, threshold, source."""
+    from chanrong.grading.criteria import CRITERIA
+
+    table = Table(title="grading criteria")
+    for col in ("dimension", "level", "criterion", "measure", "passes when", "source"):
+        table.add_column(col)
+    for c in CRITERIA:
+        table.add_row(c.dimension.value, c.level.value, f"{c.name_zh} {c.id}", c.measure, c.rule,
+                      c.source.value)  # fmt: skip
+    Console().print(table)
+
+
+@grade_app.command("docs")
+def grade_docs(
+    out: Annotated[Path, typer.Option("-o", help="where to write")] = Path("docs/grading.md"),
+) -> None:
+    """Write the grading criteria, thresholds, rules and toolbox as Markdown."""
+    from chanrong.grading.docs import grading_markdown
+
+    out.write_text(grading_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
+from chanrong.grading.service import GradingService
 from chanrong.identifiers.service import Resolver
 from chanrong.identifiers.trace import Tracer
 from chanrong.indicators.service import IndicatorService
@@ -37,6 +38,7 @@ class Platform:
         self.resolver = Resolver(store, self.master, self.consents)
         self.tracer = Tracer(store, self.master, self.consents)
         self.indicators = IndicatorService(store, self.consents, self.clock)
+        self.grading = GradingService(store, self.indicators, self.consents, self.clock)
 
     @classmethod
     def open(

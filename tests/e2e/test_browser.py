@@ -68,6 +68,20 @@ def test_clerk_logs_in_sees_data_switches_language_and_uploads(
     expect(financing.get_by_test_id("value-sales_amount-30")).to_contain_text("无数值")
     page.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
 
+    page.click("text=数字化水平")  # the grade, read from what the factory has sent so far
+    expect(page.get_by_test_id("provisional")).to_be_visible()  # questionnaire not answered
+    expect(page.locator("#grade-radar .main-svg").first).to_be_visible()
+    registered = page.locator("tr[data-criterion=r_registered]")
+    expect(registered).to_have_attribute("data-passed", "True")  # USCC and industry code
+    streams = page.locator("tr[data-criterion=e_streams]")  # device data alone: one stream
+    expect(streams).to_have_attribute("data-passed", "False")
+    expect(page.get_by_test_id("roadmap").locator("li").first).to_be_visible()
+    questions = page.get_by_test_id("questionnaire")
+    questions.locator("input[name=q_data_staff][value=yes]").check()
+    page.get_by_test_id("save-answers").click()
+    expect(page.locator("tr[data-criterion=m_data_staff]")).to_have_attribute("data-passed", "True")
+    page.screenshot(path=str(ARTIFACTS / "grade.png"), full_page=True)
+
     page.get_by_test_id("lang-switch").click()
     expect(page.locator("nav.mainnav")).to_contain_text("My data")
     page.get_by_test_id("lang-switch").click()

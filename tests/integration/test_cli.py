@@ -89,6 +89,18 @@ def test_admin_commands_then_ingest_files(tmp_path: Path) -> None:
     assert running["value"] == 100 and running["coverage"] == 1 / 30
     # the trend keeps the days without data as gaps, never as zeros
     assert running["trend"] == [["2025-12-22", None], ["2025-12-29", None], ["2026-01-05", 100]]
+    # grades from the same evidence: kept with history, shown, written as a workbook
+    out = run("grade", "assess", "--as-of", "2026-01-05", "--history", "7", "--db", db)
+    assert "grades kept for 2 day(s) up to 2026-01-05" in out
+    g = orjson.loads(run("grade", "show", sme, "--as-of", "2026-01-05", "--json", "--db", db))
+    assert [h["as_of"] for h in g["history"]] == ["2025-12-29", "2026-01-05"]
+    streams = next(c for c in g["criteria"] if c["id"] == "e_streams")
+    assert streams["value"] == 1 and streams["passed"] is False  # telemetry alone
+    assert g["overall"]["level"] is None and g["roadmap"]
+    run("grade", "report", sme, "--as-of", "2026-01-05", "-o", str(tmp_path / "g.xlsx"),
+        "--db", db)  # fmt: skip
+    assert (tmp_path / "g.xlsx").read_bytes()[:2] == b"PK"
+    assert "e_core_auto" in run("grade", "criteria", COLUMNS="200")
 
 
 def test_bad_uscc_is_refused_with_the_reason(tmp_path: Path) -> None:

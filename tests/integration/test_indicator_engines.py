@@ -12,31 +12,18 @@ from typing import Any
 
 import pytest
 
-from bench.sim import backfill, register
-from chanrong.clock import FixedClock
 from chanrong.indicators.catalog import CATALOG
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spark import SparkEngine, session
-from chanrong.platform import Platform
-from chanrong.sim.demo import demo_park
 from chanrong.store.db import Store
-from chanrong.store.parquet import export_all
+from tests.conftest import SimulatedPark
 
 AS_OF = date(2026, 3, 15)
 
 
 @pytest.fixture(scope="module")
-def park(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
-    root = tmp_path_factory.mktemp("engines")
-    clock = FixedClock()
-    clock.current = clock.current.replace(year=2026, month=3, day=20)
-    platform = Platform(Store(root / "park.duckdb"), clock)
-    park, _ = demo_park(platform, firms=16, days=100)
-    register(platform, park)
-    backfill(platform, park)
-    export_all(platform.store, root / "export")
-    yield platform.store, root / "export"
-    platform.close()
+def park(simulated_park: SimulatedPark) -> tuple[Store, Path]:
+    return simulated_park.platform.store, simulated_park.export
 
 
 @pytest.fixture(scope="module")

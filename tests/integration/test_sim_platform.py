@@ -170,7 +170,8 @@ def test_simulate_cli_writes_files_and_ground_truth(tmp_path: Path) -> None:
     statuses = sorted(c["status"] for c in seeded.consents.repo.of_party(
         seeded.accounts.user_by_name("bank")["org"]))  # type: ignore[index]  # fmt: skip
     seeded.close()
-    assert statuses == ["authorised", "requested"]  # the demo bank has one of each
+    # the demo bank waits for one answer; qingxi and the optimized firms share with it
+    assert statuses.count("requested") == 1 and statuses.count("authorised") >= 2
 
 
 @pytest.mark.parametrize("preset", ["garment", "packaging"])

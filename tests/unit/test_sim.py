@@ -8,10 +8,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from chanrong.grading.criteria import Level
 from chanrong.model.identifiers import is_valid_uscc
 from chanrong.sim.calendar import is_workday
 from chanrong.sim.engine import Simulator
-from chanrong.sim.park import Level, Park, Planted, build_park
+from chanrong.sim.park import Park, Planted, build_park
 
 START = date(2026, 8, 3)
 DAYS = 40

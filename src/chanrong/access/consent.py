@@ -29,6 +29,7 @@ class Scope(StrEnum):
     QUALITY = "quality"  # 质量能力
     TECH_SERVICE = "tech_service"  # 技术服务
     CARBON = "carbon"  # 能-碳
+    DIGITAL_GRADE = "digital_grade"  # 数字化水平: the grade and its evidence, not the records
 
 
 class Purpose(StrEnum):
@@ -60,6 +61,7 @@ SCOPE_KINDS: dict[Scope, frozenset[str]] = {
     Scope.QUALITY: frozenset({"quality_inspection", "production_report"}),
     Scope.TECH_SERVICE: frozenset({"credit_record"}),
     Scope.CARBON: frozenset({"energy"}),
+    Scope.DIGITAL_GRADE: frozenset({"digital_grade"}),  # a result, opened by its own scope
 }  # fmt: skip
 # Published by their issuer for everyone (e.g. a price index): no consent needed.
 PUBLIC_KINDS = frozenset({"price_index"})

@@ -56,6 +56,8 @@ class Principal:
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.data", "/data", "own_data"),
     ("nav.indicators", "/indicators", "own_data"),
+    ("nav.grade", "/grade", "grade"),
+    ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
     ("nav.consents", "/consents", "consent"),

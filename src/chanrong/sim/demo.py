@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from chanrong.access.rules import Principal, Role
+from chanrong.grading.criteria import Level
 from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
@@ -64,6 +65,45 @@ def demo_consents(platform: Platform, park: Park) -> None:
     c.request(purchaser, donghai, ["quality"], "supplier_sourcing")
     asked = c.request(committee, hongsheng, ["production_energy", "carbon"], "park_services")
     c.authorise(sme[hongsheng], asked["consent_id"])
+
+
+# What each level shares (grantee kind, scopes, purpose) and declares (questionnaire answers):
+# the parts of a firm's level its records cannot carry, decided by the level it was made at.
+SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {
+    Level.ENTRY: (),
+    Level.STANDARDIZED: (("park", ("production_energy", "carbon", "digital_grade"),
+                          "park_services"),),
+    Level.OPTIMIZED: (("park", ("production_energy", "carbon", "digital_grade"), "park_services"),
+                      ("buyer", ("quality", "production_energy", "digital_grade"),
+                       "supplier_performance"),
+                      ("bank", ("production_energy", "transactions", "digital_grade"),
+                       "pre_loan")),
+}  # fmt: skip
+DECLARED: dict[Level, dict[str, bool]] = {
+    Level.ENTRY: {"q_data_staff": False, "q_plan": False, "q_training": False},
+    Level.STANDARDIZED: {"q_data_staff": True, "q_plan": False, "q_training": False},
+    Level.OPTIMIZED: {"q_data_staff": True, "q_plan": True, "q_training": True},
+}
+
+
+def level_footprint(platform: Platform, park: Park) -> int:
+    """Each firm shares its data and answers the grading questionnaire as its level would,
+    once per database (a party the firm already shares with, or answers already given, are
+    left alone). Returns how many consents were granted."""
+    granted = 0
+    answered = platform.grading.answers([f.uscc for f in park.firms])
+    for f in park.firms:
+        me = Principal(org=f.uscc, org_kind=OrgKind.SME, role=Role.ADMIN, username=f"sim-{f.short}")
+        buyers = [c for c, _, _ in f.customers if any(b.uscc == c for b in park.buyers)]
+        to = {"park": park.park.uscc, "bank": park.banks[0].uscc,
+              "buyer": buyers[0] if buyers else park.buyers[0].uscc}  # fmt: skip
+        for who, scopes, purpose in SHARING[f.level]:
+            if not platform.consents.repo.between(f.uscc, to[who]):
+                platform.consents.grant(me, to[who], list(scopes), purpose, days=730)
+                granted += 1
+        if not answered[f.uscc]:
+            platform.grading.answer(me, DECLARED[f.level])
+    return granted
 
 
 def demo_park(platform: Platform, *, preset: str = "diecasting", firms: int | None = None,

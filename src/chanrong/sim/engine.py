@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from chanrong.grading.criteria import Level
 from chanrong.model import EVENT_KINDS
 from chanrong.model.spec import arrow_schema
 from chanrong.sim.calendar import is_workday, shift_mask
-from chanrong.sim.park import Firm, Level, Park, Planted, local_dt, next_settlement_day
+from chanrong.sim.park import Firm, Park, Planted, local_dt, next_settlement_day
 
 META_SCHEMA = (
     pa.field("submitter", pa.string(), nullable=False),

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from chanrong.grading.criteria import Level  # the guide's levels decide how a firm's data reach us
 from chanrong.model.base import LOCAL_TZ
 from chanrong.model.identifiers import USCC_ALPHABET, complete_uscc, handle, with_check_digit
 from chanrong.model.master import (
@@ -27,14 +28,6 @@ from chanrong.model.master import (
 )
 from chanrong.sim.calendar import shift_hours
 from chanrong.sim.presets import PRESETS, MachineKind, Material, Preset, Product, Trade
-
-
-class Level(StrEnum):
-    """The guide's digital-capability levels; they decide how a firm's data reaches us."""
-
-    ENTRY = "entry"
-    STANDARDIZED = "standardized"
-    OPTIMIZED = "optimized"
 
 
 class Planted(StrEnum):

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["consents"])
 
 class ConsentTerms(BaseModel):
     scopes: list[str] = Field(description="production_energy, movable_assets, transactions, "
-                              "credit_standing, quality, tech_service, carbon")  # fmt: skip
+                              "credit_standing, quality, tech_service, carbon, digital_grade")  # fmt: skip
     purpose: str = Field(description="pre_loan, in_loan, post_loan, supply_chain_finance, "
                          "supplier_sourcing, supplier_performance, park_services")  # fmt: skip
     days: int = Field(365, description="how long the access lasts")

@@ -17,6 +17,7 @@ from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
+from chanrong.grading.criteria import QUESTIONS, Level
 from chanrong.i18n import field_label, t, value_label
 from chanrong.identifiers.trace import LotNotFound
 from chanrong.ingest.files import template_fields
@@ -37,6 +38,7 @@ from chanrong.web.deps import (
 )
 
 router = APIRouter(include_in_schema=False)
+LEVEL_RANK = {lv.value: lv.rank for lv in Level}
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 
@@ -353,6 +355,89 @@ def org_indicators_page(
     owner = platform.master.organisation(uscc) if not refused else None
     return _indicator_page(request, lang, principal, report, uscc, owner=owner,
                            purpose=purpose, refused=refused)  # fmt: skip
+
+
+def _grade_page(
+    request: Request, lang: str, principal: Principal, grade: dict[str, Any] | None, uscc: str,
+    **ctx: Any,
+) -> HTMLResponse:  # fmt: skip
+    radar = history = None
+    if grade:
+        names = [d["name_zh"] if lang != "en" else d["name_en"] for d in grade["dimensions"]]
+        radar = figure([{
+            "type": "scatterpolar", "fill": "toself", "name": grade["as_of"],
+            "r": [d["score"] for d in grade["dimensions"]] + [grade["dimensions"][0]["score"]],
+            "theta": names + names[:1],
+        }], height=300)  # fmt: skip
+        points = grade["history"]
+        history = figure([
+            {"type": "scatter", "mode": "lines+markers", "name": k,
+             "x": [h["as_of"] for h in points],
+             "y": [LEVEL_RANK.get(h[k] or "", 0) for h in points]}
+            for k in ("overall", "element", "management", "relationship")
+        ], height=260) if len(points) > 1 else None  # fmt: skip
+    return render(request, "grade.html", lang, principal, grade=grade, uscc=uscc, radar=radar,
+                  history_chart=history, **ctx)  # fmt: skip
+
+
+@router.get("/grade", response_class=HTMLResponse)
+def grade_page(
+    request: Request, platform: PlatformDep, lang: LangDep, as_of: str = ""
+) -> HTMLResponse:
+    """The enterprise's own digital-capability grade, evidence, roadmap and questionnaire."""
+    principal = _guard(request, "grade")
+    grade = platform.grading.report(principal.org, _day(as_of))
+    return _grade_page(request, lang, principal, grade, principal.org, own=True)
+
+
+@router.post("/grade/questionnaire", response_class=HTMLResponse)
+async def grade_answers(request: Request, platform: PlatformDep) -> Response:
+    """The questionnaire form: each question yes or no; the grade is redone at once."""
+    principal = _guard(request, "grade")
+    if principal.role is Role.VIEWER:
+        raise HTTPException(403, "viewers cannot answer for the enterprise")
+    form = await request.form()
+    answers = {q.measure: form.get(q.measure) == "yes" for q in QUESTIONS
+               if form.get(q.measure) in ("yes", "no")}  # fmt: skip
+    if answers:  # a form sent with nothing ticked changes nothing
+        await run_in_threadpool(platform.grading.answer, principal, answers)
+        await run_in_threadpool(platform.grading.assess, None, [principal.org])
+    return RedirectResponse("/grade#questionnaire", status_code=303)
+
+
+@router.get("/orgs/{uscc}/grade", response_class=HTMLResponse)
+def org_grade_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "",
+    as_of: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """Another enterprise's grade, under a consent of scope digital_grade."""
+    principal = _consent_guard(request)
+    grade, refused = None, None
+    try:
+        grade = platform.grading.read(principal, uscc, purpose, _day(as_of))
+    except ConsentForbidden as exc:
+        refused = str(exc)
+    owner = platform.master.organisation(uscc) if not refused else None
+    return _grade_page(request, lang, principal, grade, uscc, owner=owner, purpose=purpose,
+                       refused=refused)  # fmt: skip
+
+
+@router.get("/park/grades", response_class=HTMLResponse)
+def park_grades_page(
+    request: Request, platform: PlatformDep, lang: LangDep, as_of: str = ""
+) -> HTMLResponse:
+    """The park's digital-level distribution (aggregates, no firm named)."""
+    principal = _guard(request, "park_cockpit")
+    view = platform.grading.park_view(principal.org, _day(as_of))
+    keys = ["overall", "element", "management", "relationship"]
+    levels = ["None", *[lv.value for lv in Level]]
+    chart = figure([
+        {"type": "bar", "name": t(f"grade.level.{lv}", lang), "x": [t(f"grade.{k}", lang)
+         for k in keys], "y": [view["distribution"][k][lv] for k in keys]}
+        for lv in levels
+    ], barmode="stack", height=320)  # fmt: skip
+    return render(request, "park_grades.html", lang, principal, view=view, chart=chart,
+                  keys=keys, levels=levels)  # fmt: skip
 
 
 def _day(text: str) -> date | None:
