@@ -152,6 +152,7 @@ CASES: dict[str, tuple[int, float | None, float | None]] = {
     "einvoice_share": (29, 0.9, 0.8),
     "third_party_share": (31, 0.15, 0.1),
     "checks_passed": (33, 1, 0),
+    "chain_share": (35, 0.9, 0.8),
 }
 
 
@@ -159,11 +160,11 @@ def build(platform: Platform) -> None:
     """Each pair of firms with just the records its measure reads."""
     orgs = [Organisation(uscc=firm(n), name=f"测试企业{n}", org_kind=OrgKind.SME,
                          industry_code=None if n == 26 else "C3525", park=PARK)
-            for n in range(1, 35)]  # fmt: skip
+            for n in range(1, 37)]  # fmt: skip
     orgs.append(Organisation(uscc=PARK, name="测试园区", org_kind=OrgKind.PARK))
     platform.master.upsert(orgs, platform.clock.now())
     masters: list[Any] = []
-    for n in range(1, 35):
+    for n in range(1, 37):
         masters += [
             Device(org=firm(n), code="EM-1", name="总电表", device_type=DeviceType.ENERGY_METER),
             Item(org=firm(n), code="P-1", name="产品", item_type=ItemType.PRODUCT, unit=Unit.PCS),
@@ -242,6 +243,20 @@ def build(platform: Platform) -> None:
         send(p, firm(n), "invoice", [invoice(1, 5, True, "X")])
         if n == 33:  # the invoiced order was shipped: shipments and invoices agree
             send(p, firm(n), "shipment", [shipment("X", "shipped", 6) | {"sales_order_no": "X"}])
+    for n, made in ((35, 9), (36, 8)):  # 10 invoiced orders, all shipped, `made` of them made
+        send(p, firm(n), "sales_order", [order(f"C{k}", 20) for k in range(10)])
+        send(
+            p,
+            firm(n),
+            "shipment",
+            [shipment(f"C{k}", "shipped", 6) | {"sales_order_no": f"C{k}"} for k in range(10)],
+        )
+        send(p, firm(n), "work_order", [
+            {"id": f"wo{k}", "event_time": day(19), "work_order_no": f"WO-{k}", "item": "P-1",
+             "planned_qty": 1, "unit": "pcs", "planned_start": day(19), "planned_end": day(9),
+             "sales_order_no": f"C{k}"} for k in range(10)])  # fmt: skip
+        send(p, firm(n), "production_report", [report(60 * 24 * 12, k) for k in range(made)])
+        send(p, firm(n), "invoice", [invoice(k, 5, True, f"C{k}") for k in range(10)])
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +267,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Platform:
     platform = Platform(Store(tmp_path_factory.mktemp("grading") / "g.duckdb"), FixedClock(NOW))
     world(platform)
     build(platform)
-    assert platform.grading.assess(AS_OF) == 36  # 34 built + the two of the small world
+    assert platform.grading.assess(AS_OF) == 38  # 36 built + the two of the small world
     return platform
 
 
@@ -289,7 +304,7 @@ def test_a_firms_grade_with_roadmap_peers_history_and_miit(graded: Platform) -> 
     assert g["overall"]["level"] == "entry" and g["provisional"]
     assert g["pending"] == ["m_data_staff", "m_plan", "m_training"]
     assert {c["id"]: c["passed"] for c in g["criteria"]}["m_crossproof"] is True
-    assert g["peers"]["park_firms"] == 34 and g["peers"]["industry"] == "C35"
+    assert g["peers"]["park_firms"] == 36 and g["peers"]["industry"] == "C35"
     assert 0 < g["peers"]["park_percentile"] <= 100
     assert [h["as_of"] for h in g["history"]] == [AS_OF.isoformat()]
     assert g["roadmap"] and all(s["meets"] for s in g["roadmap"])
@@ -307,9 +322,9 @@ def test_a_firms_grade_with_roadmap_peers_history_and_miit(graded: Platform) -> 
 
 def test_the_park_sees_its_distribution_and_nobody_is_named(graded: Platform) -> None:
     view = graded.grading.park_view(PARK, AS_OF)
-    assert view["firms"] == 34
+    assert view["firms"] == 36
     overall = view["distribution"]["overall"]
-    assert sum(overall.values()) == 34
+    assert sum(overall.values()) == 36
     assert "org" not in orjson.dumps(view).decode()
 
 
@@ -356,7 +371,7 @@ def test_api_pages_report_and_the_consent_door(graded: Platform) -> None:
         assert client.get("/api/v1/park/grades").status_code == 403
         login("park1")
         dist = client.get("/api/v1/park/grades", params={"as_of": AS_OF.isoformat()}).json()
-        assert dist["firms"] == 34
+        assert dist["firms"] == 36
         page = client.get("/park/grades", params={"as_of": AS_OF.isoformat()})
         assert page.status_code == 200 and 'data-testid="dist-overall"' in page.text
         audit = graded.consents.repo.audit_entries(owner=org, limit=10)

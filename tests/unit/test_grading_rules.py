@@ -39,7 +39,7 @@ def test_all_met_is_optimized_everywhere_and_one_miss_drops_its_dimension_only()
     miss = grade(evaluate({**passing(), "core_auto_share": 0.79}, YES))  # a standardized one
     assert miss.levels == {E: Level.ENTRY, M: Level.OPTIMIZED, R: Level.OPTIMIZED}
     assert miss.overall is Level.OPTIMIZED  # two of three dimensions are optimized
-    assert miss.scores[E] == pytest.approx(100 * 7 / 8, abs=0.05)
+    assert miss.scores[E] == pytest.approx(100 * 8 / 9, abs=0.05)
 
 
 def test_overall_is_the_level_two_dimensions_reach() -> None:

@@ -111,6 +111,11 @@ CRITERIA: tuple[Criterion, ...] = (
               "tracked_share", ">=", 0.8, "share",
               "The order -> shipment -> delivery line is traceable: at least 80 % of the "
               "shipments of the last 90 days have a delivery event from the carrier."),
+    Criterion("e_chain", E, STD, "订单-生产-发货-开票贯通", "Order -> production -> shipment -> "
+              "invoice linked", "chain_share", ">=", 0.9, "share",
+              "Standardized data run along the whole line: at least 90 % of the sales invoices "
+              "of the last 90 days name an order that a work order with production reports and "
+              "a shipment name too, so each sale can be traced back to its making."),
     Criterion("e_all_auto", E, OPT, "多数设备自动采集", "Most devices collected automatically",
               "device_auto_share", ">=", 0.8, "share",
               "Optimized means most devices, not only the bottleneck, are connected: at least "

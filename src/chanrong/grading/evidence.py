@@ -70,6 +70,18 @@ MEASURES: dict[str, str] = {
         "shipped FROM v_shipment GROUP BY org, shipment_no) s "
         "WHERE shipped BETWEEN {start} AND {end} GROUP BY org"
     ),
+    # the whole line order -> production -> shipment -> invoice: each sales invoice of the
+    # window names an order that a work order with production reports and a shipment name too
+    "chain_share": (
+        "SELECT i.org, avg(CASE WHEN s.o IS NOT NULL AND w.o IS NOT NULL THEN 1.0 ELSE 0.0 END) "
+        "AS value, NULL AS detail FROM v_invoice_issued i LEFT JOIN (SELECT DISTINCT org, "
+        "sales_order_no AS o FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "
+        "AND s.o = i.sales_order_no LEFT JOIN (SELECT DISTINCT w.org, w.sales_order_no AS o "
+        "FROM v_work_order w JOIN v_production_report p ON p.org = w.org "
+        "AND p.work_order_no = w.work_order_no WHERE p.day <= {end}) w ON w.org = i.org "
+        "AND w.o = i.sales_order_no WHERE i.direction = 'sales' AND i.day BETWEEN {start} AND "
+        "{end} GROUP BY i.org"
+    ),
     "energy_interval_min": (
         "SELECT org, median(gap) AS value, NULL AS detail FROM (SELECT org, "
         "epoch(event_time - lag(event_time) OVER (PARTITION BY org, meter ORDER BY event_time))"
