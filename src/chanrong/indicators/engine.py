@@ -7,6 +7,7 @@ and kept in `indicator_values`, one row per enterprise, indicator, window and da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -21,12 +22,15 @@ from chanrong.indicators.render import (
     FIRMS_SCHEMA,
     RAW_SCHEMA,
     STREAMS_SCHEMA,
+    WINDOWS_TABLE,
     Computed,
     facts,
     finish,
+    lateral,
     queries,
     sql_list,
     streams_sql,
+    windows_sql,
 )
 from chanrong.indicators.spec import Indicator
 from chanrong.indicators.views import COMPUTED, views
@@ -39,18 +43,28 @@ def prepare(
     cur: duckdb.DuckDBPyConnection,
     only: str | None = None,
     kinds: Iterable[str] = (),
-    texts: Iterable[str] = (),
+    texts: Iterable[str] | None = None,
 ) -> None:
     """The canonical views on this cursor (temporary: they live as long as the cursor),
-    limited to the enterprises of `only` when given. Views read by many queries are kept as
-    temporary tables for the run: with `only`, the records of `kinds` (copying a few firms' rows
-    costs less than finding them again in the stored row group for every query); else the
-    computed views that `texts` (the queries) read."""
-    read = " ".join(texts)
-    copied = {f"v_{k}" for k in kinds} if only else {v for v in COMPUTED if v in read}
-    for name, sql in views(only):
-        what = "TABLE" if name in copied else "VIEW"
-        cur.execute(f"CREATE OR REPLACE TEMP {what} {name} AS {sql}")
+    limited to the enterprises of `only` when given; with `texts` (the queries to run), only
+    the views they read, directly or through other views. Views read by many queries are kept
+    as temporary tables for the run: with `only`, the records of `kinds` (copying a few firms'
+    rows costs less than finding them again in the stored row group for every query); else the
+    computed views the queries read."""
+    defined = views(only)
+    read = " ".join(texts) if texts is not None else None
+    needed = {n for n, _ in defined}
+    if read is not None:
+        needed = set()
+        for name, sql in reversed(defined):  # a view is defined after those it reads
+            if name in needed or re.search(rf"\b{name}\b", read):
+                needed.add(name)
+                read += " " + sql
+    copied = {f"v_{k}" for k in kinds} if only else {v for v in COMPUTED if v in needed}
+    for name, sql in defined:
+        if name in needed:
+            what = "TABLE" if name in copied else "VIEW"
+            cur.execute(f"CREATE OR REPLACE TEMP {what} {name} AS {sql}")
 
 
 class DuckDBEngine:
@@ -91,15 +105,25 @@ class DuckDBEngine:
         if not orgs:
             return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
         parts: list[Indicator | Check] = [*chosen, *tests]
-        prepare(cur, named, {k for x in parts for k in x.kinds}, [x.sql for x in parts])
-        cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
-        for name, sql in facts(parts, as_of, self.name):
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         only = named or FIRMS
-        raw = cur.sql(
-            " UNION ALL ".join(queries(chosen, as_of, self.name, only, tests))
-        ).to_arrow_table()
-        streams = cur.sql(streams_sql(as_of, only)).to_arrow_table()
+        shared = facts(parts, as_of, self.name)
+        firsts = sorted({i.kinds[0] for i in chosen if i.kinds})  # what finish() looks up
+        streams_query = streams_sql(as_of, only, firsts) if firsts else None
+        texts = [x.sql for x in parts] + [sql for _, sql in shared] + [streams_query or ""]
+        prepare(cur, named, {k for x in parts for k in x.kinds}, texts)
+        cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
+        for name, sql in shared:
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        if named:
+            windows = {w for x in parts for w in x.windows}
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {WINDOWS_TABLE} AS "
+                        f"{windows_sql(as_of, windows)}")  # fmt: skip
+            sql = " UNION ALL ".join(lateral(x, only) for x in parts)
+        else:
+            sql = " UNION ALL ".join(queries(chosen, as_of, self.name, only, tests))
+        raw = cur.sql(sql).to_arrow_table()
+        streams = (cur.sql(streams_query).to_arrow_table() if streams_query
+                   else STREAMS_SCHEMA.empty_table())  # fmt: skip
         return finish(raw, chosen, tests, orgs, streams, cur)
 
     def save(self, computed: Computed, as_of: date, now: datetime) -> int:
