@@ -6,6 +6,7 @@ The window of 30 days ending 2026-03-31 runs from 03-02; the window before it fr
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from datetime import date
@@ -28,6 +29,11 @@ from tests.conftest import OTHER_SME, PLATFORM_ORG, SME, world
 AS_OF = date(2026, 3, 31)
 C1, C2, C3, C9 = (complete_uscc(f"91330206MA2C1000{i}") for i in (1, 2, 3, 9))
 SUPPLIER = complete_uscc("91330206MA2T10001")
+THIRD = complete_uscc("91330206MA2K10033")
+# The third firm: six days with both energy and output, two product price classes.
+OUTPUT = [10, 20, 30, 40, 50, 60]  # pcs of P-2 a day, 03-20 to 03-25, sold at 10 元
+KWH = [100, 210, 290, 420, 480, 630]
+AL, CU = [20.0, 20.5, 20.0, 21.0], [70.0, 70.0, 77.0]  # closing prices 03-26 onwards
 
 
 def at(day: str, hour: int = 10) -> str:
@@ -69,6 +75,44 @@ def move(kind: str, item: str, qty: float, day: str, **over: Any) -> dict[str, A
     wh = "WH-1"
     return {"event_time": at(day, 11), "movement_type": kind, "item": item, "warehouse": wh,
             "qty": qty, "unit": unit, **over}  # fmt: skip
+
+
+def third_firm(platform: Platform) -> None:
+    platform.master.upsert([
+        Organisation(uscc=THIRD, name="第三压铸厂", org_kind=OrgKind.SME),
+        Device(org=THIRD, code="EM-3", name="总电表", device_type=DeviceType.ENERGY_METER),
+        Item(org=THIRD, code="P-2", name="铝压铸件", item_type=ItemType.PRODUCT, unit=Unit.PCS,
+             item_class="al_ingot"),
+        Item(org=THIRD, code="P-3", name="铜件", item_type=ItemType.PRODUCT, unit=Unit.PCS,
+             item_class="copper"),
+    ], platform.clock.now())  # fmt: skip
+    days = [f"2026-03-{20 + k}" for k in range(6)]
+    send(platform, "sales_order", [
+        line(n, c, q, p, f"2026-03-0{5 + k}", "2026-03-30", org=THIRD, item=i, id=f"so-{n}")
+        for k, (n, c, q, p, i) in enumerate((("T-1", C1, 100, 10, "P-2"),
+                                              ("T-2", C2, 100, 10, "P-2"),
+                                              ("T-3", C2, 10, 90, "P-3")))
+    ])  # fmt: skip
+    send(platform, "production_report", [
+        {"id": f"pr-T-{k}", "org": THIRD, "event_time": at(d, 18), "work_order_no": f"TW-{k}",
+         "item": "P-2",
+         "good_qty": q, "unit": "pcs"} for k, (d, q) in enumerate(zip(days, OUTPUT, strict=True))
+    ])  # fmt: skip
+    send(platform, "energy", [
+        {"id": f"en-T-{d}", "org": THIRD, "event_time": at(d, 23), "meter": "EM-3",
+         "energy_type": "electricity", "value": e, "unit": "kWh"}
+        for d, e in zip(days, KWH, strict=True)
+    ])  # fmt: skip
+    send(platform, "price_index", [
+        {"id": f"px-{c}-{k}", "org": PLATFORM_ORG, "event_time": at(f"2026-03-{26 + k}"),
+         "item_class": c, "price": p, "unit": "kg", "index_source": "测试价格指数"}
+        for c, series in (("al_ingot", AL), ("copper", CU)) for k, p in enumerate(series)
+    ])  # fmt: skip
+
+
+def vol(prices: list[float]) -> float:
+    """100 x the standard deviation of the daily log returns."""
+    return 100 * statistics.stdev(math.log(b / a) for a, b in itertools.pairwise(prices))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +238,8 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
         for i, (state, count) in enumerate((("running", 500), ("running", 540),
                                             ("idle", 570), ("running", 602)))
     ])  # fmt: skip
-    computed = DuckDBEngine(platform.store).compute(AS_OF, [SME, OTHER_SME])
+    third_firm(platform)
+    computed = DuckDBEngine(platform.store).compute(AS_OF, [SME, OTHER_SME, THIRD])
     table = computed.values
     platform.close()
     out = {(r["org"], r["indicator"], r["window_days"]): r for r in table.to_pylist()}
@@ -255,6 +300,18 @@ HAND = {  # (indicator, window): the value worked out by hand
     * statistics.stdev([math.log(1.1), 0, math.log(4.5 / 4.4)]),
     ("collateral_volatility", 30): 100 * statistics.stdev([math.log(1.1), 0, math.log(4.5 / 4.4)]),
 }
+
+
+def test_the_third_firm_by_hand(values: dict) -> None:
+    # daily energy (kgce) against daily output value: the factors cancel in a correlation
+    corr = values[(THIRD, "energy_output_correlation", 30)]
+    assert corr["value"] == pytest.approx(statistics.correlation(KWH, OUTPUT), rel=1e-9)
+    assert corr["coverage"] == pytest.approx(6 / 30) and corr["n_inputs"] == 12
+    # the average over the two classes sold (not over the three lines)
+    down = values[(THIRD, "downstream_price_volatility", 30)]
+    assert down["value"] == pytest.approx((vol(AL) + vol(CU)) / 2, rel=1e-9)
+    # 3 lines and 5 published returns: mostly third-party data
+    assert down["n_inputs"] == 3 + 3 + 2 and down["credibility"] == "third_party"
 
 
 @pytest.mark.parametrize(("indicator", "window"), sorted(HAND))
@@ -322,7 +379,7 @@ def test_missing_data_says_why_and_is_never_a_zero(values: dict) -> None:
 def test_every_indicator_and_window_has_a_row_per_enterprise(values: dict) -> None:
     for ind in CATALOG:
         for w in ind.windows:
-            for org in (SME, OTHER_SME):
+            for org in (SME, OTHER_SME, THIRD):
                 row = values[(org, ind.id, w)]
                 assert row["value"] is not None or row["reason"], (org, ind.id, w)
 

@@ -33,11 +33,12 @@ def _class_volatility(item_type: str, kind: str) -> str:
     from purchase lines) or sold (products, from sales lines) in the window. Coverage counts
     the days with a price return; published prices are third-party data."""
     return (
-        "SELECT l.org, avg(v.vol) AS value, " + NO_LABEL + ", max(v.n) AS covered_days, "
-        "count(*) + sum(v.n) AS n_inputs, sum(v.n) AS n_third, 0 AS n_device "
-        f"FROM v_{kind}_line l JOIN items i ON i.org = l.org AND i.code = l.item "
-        f"AND i.item_type = '{item_type}' JOIN ({VOLATILITY}) v ON v.item_class = i.item_class "
-        "WHERE l.order_date BETWEEN {start} AND {end} GROUP BY l.org"
+        "SELECT c.org, avg(v.vol) AS value, " + NO_LABEL + ", max(v.n) AS covered_days, "
+        "sum(c.lines) + sum(v.n) AS n_inputs, sum(v.n) AS n_third, 0 AS n_device FROM ("
+        f"SELECT l.org, i.item_class, count(*) AS lines FROM v_{kind}_line l JOIN items i "
+        f"ON i.org = l.org AND i.code = l.item AND i.item_type = '{item_type}' "
+        "WHERE l.order_date BETWEEN {start} AND {end} GROUP BY l.org, i.item_class) c "
+        f"JOIN ({VOLATILITY}) v ON v.item_class = c.item_class GROUP BY c.org"
     )
 
 
