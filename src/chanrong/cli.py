@@ -1053,6 +1053,55 @@ def grade_docs(
     console.print(f"wrote {out}")
 
 
+bank_app = typer.Typer(help="The bank workbench: screening, docs.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("docs")
+def bank_docs(
+    out: Annotated[Path, typer.Option("-o", help="where to write")] = Path("docs/bank.md"),
+) -> None:
+    """Write the pre-loan tags and their rules as Markdown."""
+    from chanrong.finance.docs import bank_markdown
+
+    out.write_text(bank_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+@bank_app.command("screen")
+def bank_screen(
+    bank: Annotated[str, typer.Argument(help="USCC of the bank")],
+    db: DbOption = Path(DEFAULT_DB),
+    purpose: Annotated[str, typer.Option(help="the purpose the consents name")] = "pre_loan",
+    tag: Annotated[list[str] | None, typer.Option(help="tags a firm must have")] = None,
+    out: Annotated[Path | None, typer.Option("-o", help="write CSV here")] = None,
+) -> None:
+    """The bank's screening list (consenting firms, tags with reasons), as a table or CSV."""
+    from chanrong.access.rules import Principal, Role
+    from chanrong.finance.service import to_csv
+    from chanrong.model.master import OrgKind
+
+    platform = _open(db)
+    me = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.ADMIN, username="cli")
+    try:
+        listing = platform.bank.screening(me, purpose, None, tag)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        platform.close()
+    if out:
+        out.write_text(to_csv(listing), encoding="utf-8")
+        console.print(f"wrote {out}: {len(listing['firms'])} firms")
+        return
+    table = Table(title=f"screening {listing['as_of']} ({listing['consenting']} consenting)")
+    for col in ("firm", "grade", "tags"):
+        table.add_column(col)
+    for f in listing["firms"]:
+        table.add_row(f"{f['name']} {f['org']}", f["grade"] or "—",
+                      " ".join(t["name_zh"] for t in f["tags"]))  # fmt: skip
+    Console().print(table)
+
+
 @app.command()
 def verify(
     bundle: Annotated[Path | None, typer.Argument(help="a bundle file to check offline")] = None,

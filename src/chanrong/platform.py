@@ -7,6 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
+from chanrong.finance.service import BankService
 from chanrong.grading.service import GradingService
 from chanrong.identifiers.service import Resolver
 from chanrong.identifiers.trace import Tracer
@@ -39,6 +40,8 @@ class Platform:
         self.tracer = Tracer(store, self.master, self.consents)
         self.indicators = IndicatorService(store, self.consents, self.clock)
         self.grading = GradingService(store, self.indicators, self.consents, self.clock)
+        self.bank = BankService(self.consents, self.indicators, self.grading, self.master,
+                                self.clock)  # fmt: skip
 
     @classmethod
     def open(

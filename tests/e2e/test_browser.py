@@ -149,6 +149,13 @@ def test_bank_asks_the_factory_agrees_the_bank_reads_and_the_factory_sees_it(
         bank.get_by_test_id(f"view-{SME}").click()
         expect(bank.get_by_test_id("streams")).to_contain_text("设备数据")
 
+        bank.click("text=银行工作台")  # the screening list: the factory consented for pre_loan
+        expect(bank.get_by_test_id("consenting")).to_have_text("1")
+        row = bank.locator(f"tr[data-org='{SME}']")
+        expect(row).to_contain_text("测试模具厂")
+        expect(row).to_contain_text("未判断")  # its consent covers production and energy only
+        bank.screenshot(path=str(ARTIFACTS / "bank.png"), full_page=True)
+
         factory.goto(f"{server.url}/audit")
         expect(factory.get_by_test_id("audit")).to_contain_text("测试银行")
         expect(factory.get_by_test_id("audit")).to_contain_text("zhou")

@@ -61,6 +61,7 @@ def test_navigation_follows_the_organisation_kind(app_client: TestClient, people
     ]  # fmt: skip
     login(app_client, "zhou")
     assert app_client.get("/api/v1/auth/me").json()["navigation"] == [
+        "/bank",
         "/consents",
         "/trace",
         "/ledger",

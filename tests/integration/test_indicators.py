@@ -231,6 +231,10 @@ def values(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, int
          "channel": "third_party"},
         {"event_time": at("2026-03-10"), "record_type": "consumption_restriction",
          "reference_no": "XF1", "start_date": "2026-03-10", "channel": "third_party"},
+        {"event_time": at("2023-01-01"), "record_type": "specialized_sme", "reference_no": "ZJ1",
+         "start_date": "2023-01-01", "end_date": "2025-12-31", "channel": "third_party"},
+        {"event_time": at("2026-01-01"), "record_type": "specialized_sme", "reference_no": "ZJ2",
+         "start_date": "2026-01-01", "end_date": "2028-12-31", "channel": "third_party"},
     ])  # fmt: skip
     send(platform, "telemetry", [
         {"id": f"t-{i}", "source": "gw-01", "event_time": at("2026-03-05", 8 + i),
@@ -291,6 +295,7 @@ HAND = {  # (indicator, window): the value worked out by hand
     ("supplier_count", 90): 2,
     ("supplier_hhi", 90): 75**2 + 25**2,
     ("copyrights", 0): 1,
+    ("specialized_sme", 0): 1,  # recognised again in 2026 after the first ran out: a flag, not 2
     ("abnormal_operation", 0): 0,  # listed in January, cleared on 02-01
     ("consumption_restriction", 0): 1,
     ("serious_violations", 0): 0,

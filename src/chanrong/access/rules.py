@@ -58,6 +58,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.indicators", "/indicators", "own_data"),
     ("nav.grade", "/grade", "grade"),
     ("nav.park_grades", "/park/grades", "park_cockpit"),
+    ("nav.bank", "/bank", "bank_workbench"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
     ("nav.consents", "/consents", "consent"),

@@ -19,7 +19,17 @@ from pydantic.json_schema import models_json_schema
 from chanrong import __version__
 from chanrong.model import RECORD_MODELS
 from chanrong.platform import Platform
-from chanrong.web.api import auth, consents, data, grading, identifiers, indicators, ingest, ledger
+from chanrong.web.api import (
+    auth,
+    bank,
+    consents,
+    data,
+    grading,
+    identifiers,
+    indicators,
+    ingest,
+    ledger,
+)
 from chanrong.web.charts import plotly_js_path
 from chanrong.web.pages import routes as pages
 from chanrong.web.security import csrf_guard, security_middleware
@@ -152,7 +162,7 @@ def create_app(
     guarded = [Depends(csrf_guard)]
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
-               pages.router)  # fmt: skip
+               bank.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

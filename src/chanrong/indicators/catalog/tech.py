@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chanrong.indicators.catalog._sql import NO_LABEL
-from chanrong.indicators.spec import STATE, Dimension, Direction, Indicator
+from chanrong.indicators.spec import STATE, Dimension, Direction, Indicator, Table
 
 D = Dimension.TECH_SERVICE
 
@@ -30,5 +30,14 @@ INDICATORS = [
         "copyrights", "著作权数量", "Copyrights", D, "registrations", Direction.HIGHER,
         "Number of copyright registrations (software and works) on or before the day.",
         ("credit_record",), _granted("copyright"), windows=(STATE,),
+    ),
+    Indicator(
+        "specialized_sme", "专精特新", "Specialised SME (专精特新)", D, "0/1", Direction.HIGHER,
+        "1 when a 专精特新 (specialised, refined, distinctive, innovative) recognition by a "
+        "provincial or national authority is in force on the day; 0 for an enterprise with "
+        "credit records but none in force.",
+        ("credit_record",), "SELECT org, CAST(least(value, 1) AS DOUBLE) AS value, label, reason, "
+        "covered_days, n_inputs, n_third, n_device FROM (" + _granted("specialized_sme") + ") g",
+        windows=(STATE,), tables=(Table.FINANCING, Table.ORDER),
     ),
 ]  # fmt: skip

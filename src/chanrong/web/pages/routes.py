@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
+from chanrong.finance.tags import TAGS
 from chanrong.grading.criteria import QUESTIONS, Level
 from chanrong.i18n import field_label, t, value_label
 from chanrong.identifiers.trace import LotNotFound
@@ -438,6 +439,29 @@ def park_grades_page(
     ], barmode="stack", height=320)  # fmt: skip
     return render(request, "park_grades.html", lang, principal, view=view, chart=chart,
                   keys=keys, levels=levels)  # fmt: skip
+
+
+@router.get("/bank", response_class=HTMLResponse)
+def bank_page(
+    request: Request, platform: PlatformDep, lang: LangDep, as_of: str = "",
+    purpose: str = "pre_loan", min_grade: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """The bank's pre-loan screening list: consenting firms, tags with reasons, filters."""
+    principal = _guard(request, "bank_workbench")
+    params = request.query_params
+    must, exclude = params.getlist("tag"), params.getlist("exclude")
+    try:
+        listing = platform.bank.screening(principal, purpose, _day(as_of), must, exclude,
+                                          min_grade or None)  # fmt: skip
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    # the export repeats the filters (only those: nothing else of the request is echoed)
+    query = urlencode([("as_of", listing["as_of"]), ("purpose", purpose),
+                       ("min_grade", min_grade), *(("tag", x) for x in must),
+                       *(("exclude", x) for x in exclude)])  # fmt: skip
+    return render(request, "bank.html", lang, principal, listing=listing, tags=TAGS, must=must,
+                  exclude=exclude, min_grade=min_grade, purpose=purpose,
+                  purposes=sorted(PURPOSES_BY_KIND[OrgKind.BANK]), query=query)  # fmt: skip
 
 
 def _day(text: str) -> date | None:

@@ -1,0 +1,63 @@
+"""Pre-loan tags at their thresholds, with their reasons; missing inputs are not guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanrong.finance.tags import BY_ID, TAGS, tag
+
+HEALTHY = {
+    ("sales_monthly_cv", 365): 0.35, ("customer_retention", 365): 50, ("sales_gap_days", 90): 30,
+    ("sales_change", 90): 15, ("output_change", 90): 10, ("output_qty", 90): 1000,
+    ("sales_amount", 90): 500_000, ("energy_kwh", 90): 20_000, ("unshipped_invoice_share", 90): 0,
+    ("top_customer_share", 365): 69.9, ("on_time_delivery_qty", 90): 95,
+    ("specialized_sme", 0): 1, ("tax_credit_rating", 0): 5, ("abnormal_operation", 0): 0,
+    ("lending_disputes", 0): 0, ("consumption_restriction", 0): 0, ("dishonest_debtor", 0): 0,
+}  # fmt: skip
+
+
+def ids(values: dict) -> set[str]:
+    return {g.tag.id for g in tag(values)[0]}
+
+
+def test_a_healthy_firm_at_the_thresholds() -> None:
+    assert ids(HEALTHY) == {"stable", "growing", "reliable", "specialized", "tax_a"}
+    given, unjudged = tag(HEALTHY)
+    assert unjudged == []
+    stable = next(g for g in given if g.tag.id == "stable")
+    assert stable.reason == "sales_monthly_cv(365 d)=0.35; customer_retention(365 d)=50; " \
+        "sales_gap_days(90 d)=30"  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "value", "lost"), [
+    (("sales_monthly_cv", 365), 0.36, "stable"), (("customer_retention", 365), 49.9, "stable"),
+    (("sales_gap_days", 90), 31, "stable"), (("sales_change", 90), 14.9, "growing"),
+    (("output_change", 90), 9.9, "growing"), (("on_time_delivery_qty", 90), 94.9, "reliable"),
+    (("specialized_sme", 0), 0, "specialized"), (("tax_credit_rating", 0), 4, "tax_a"),
+])  # fmt: skip
+def test_each_good_tag_is_lost_just_below_its_threshold(key, value, lost) -> None:  # type: ignore[no-untyped-def]
+    assert lost not in ids({**HEALTHY, key: value})
+
+
+@pytest.mark.parametrize(("key", "value", "won"), [
+    (("top_customer_share", 365), 70, "concentrated"), (("abnormal_operation", 0), 1, "abnormal"),
+    (("lending_disputes", 0), 1, "lending_dispute"),
+    (("consumption_restriction", 0), 1, "restricted"), (("dishonest_debtor", 0), 1, "dishonest"),
+    (("unshipped_invoice_share", 90), 80, "shell"),
+])  # fmt: skip
+def test_each_risk_tag_is_won_at_its_threshold(key, value, won) -> None:  # type: ignore[no-untyped-def]
+    assert won in ids({**HEALTHY, key: value})
+    assert BY_ID[won].nature.value in ("risk", "knockout")
+
+
+def test_zombie_and_shell_judge_absence() -> None:
+    idle = {**HEALTHY, ("output_qty", 90): 0, ("sales_amount", 90): None}
+    assert "zombie" in ids(idle) and "shell" not in ids(idle)
+    no_output = {**HEALTHY, ("output_qty", 90): None, ("unshipped_invoice_share", 90): None}
+    assert "shell" in ids(no_output) and "zombie" not in ids(no_output)  # invoices, no making
+
+
+def test_missing_inputs_are_not_judged_never_guessed() -> None:
+    given, unjudged = tag({})
+    assert {g.tag.id for g in given} == {"zombie"}  # nothing made and nothing sold that we see
+    assert set(unjudged) == {t.id for t in TAGS} - {"zombie"}  # shell needs the sales seen
