@@ -76,8 +76,8 @@ SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {
     Level.OPTIMIZED: (("park", ("production_energy", "carbon", "digital_grade"), "park_services"),
                       ("buyer", ("quality", "production_energy", "digital_grade"),
                        "supplier_performance"),
-                      ("bank", ("production_energy", "transactions", "digital_grade"),
-                       "pre_loan")),
+                      ("bank", ("production_energy", "transactions", "credit_standing",
+                                "digital_grade"), "pre_loan")),
 }  # fmt: skip
 DECLARED: dict[Level, dict[str, bool]] = {
     Level.ENTRY: {"q_data_staff": False, "q_plan": False, "q_training": False},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -312,6 +313,22 @@ def org_view(
                   refused=refused)  # fmt: skip
 
 
+def _under_consent(
+    request: Request, platform: Platform, uscc: str, purpose: str,
+    read: Callable[[Principal], Any],
+) -> tuple[Principal, Any, dict[str, Any]]:  # fmt: skip
+    """Another enterprise's data for a page, through the consent door: (who reads, what was
+    read or None, the page's owner/purpose/refused context)."""
+    principal = _consent_guard(request)
+    result, refused = None, None
+    try:
+        result = read(principal)
+    except ConsentForbidden as exc:
+        refused = str(exc)
+    owner = platform.master.organisation(uscc) if not refused else None
+    return principal, result, {"owner": owner, "purpose": purpose, "refused": refused}
+
+
 def _indicator_page(
     request: Request, lang: str, principal: Principal, report: list[dict[str, Any]] | None,
     uscc: str, **ctx: Any,
@@ -347,15 +364,10 @@ def org_indicators_page(
     as_of: str = "",
 ) -> HTMLResponse:  # fmt: skip
     """Another enterprise's indicators, under consent (the same door as the API)."""
-    principal = _consent_guard(request)
-    report, refused = None, None
-    try:
-        report = platform.indicators.read(principal, uscc, purpose, _day(as_of))
-    except ConsentForbidden as exc:
-        refused = str(exc)
-    owner = platform.master.organisation(uscc) if not refused else None
-    return _indicator_page(request, lang, principal, report, uscc, owner=owner,
-                           purpose=purpose, refused=refused)  # fmt: skip
+    principal, report, ctx = _under_consent(request, platform, uscc, purpose,
+                                            lambda p: platform.indicators.read(p, uscc, purpose,
+                                                                               _day(as_of)))  # fmt: skip
+    return _indicator_page(request, lang, principal, report, uscc, **ctx)
 
 
 def _grade_page(
@@ -412,15 +424,10 @@ def org_grade_page(
     as_of: str = "",
 ) -> HTMLResponse:  # fmt: skip
     """Another enterprise's grade, under a consent of scope digital_grade."""
-    principal = _consent_guard(request)
-    grade, refused = None, None
-    try:
-        grade = platform.grading.read(principal, uscc, purpose, _day(as_of))
-    except ConsentForbidden as exc:
-        refused = str(exc)
-    owner = platform.master.organisation(uscc) if not refused else None
-    return _grade_page(request, lang, principal, grade, uscc, owner=owner, purpose=purpose,
-                       refused=refused)  # fmt: skip
+    principal, grade, ctx = _under_consent(request, platform, uscc, purpose,
+                                           lambda p: platform.grading.read(p, uscc, purpose,
+                                                                           _day(as_of)))  # fmt: skip
+    return _grade_page(request, lang, principal, grade, uscc, **ctx)
 
 
 @router.get("/park/grades", response_class=HTMLResponse)
