@@ -1103,6 +1103,55 @@ def bank_screen(
 
 
 @app.command()
+def evaluate(
+    what: Annotated[
+        str, typer.Argument(help="fraud: planted fictitious, circular and shell trades")
+    ],
+    seed: Annotated[int, typer.Option(help="the park's seed (the tests use 2026)")] = 7,
+    firms: Annotated[int | None, typer.Option(help="firms in the park")] = None,
+    days: Annotated[int, typer.Option(help="days of history")] = 90,
+    preset: PresetOption = "diecasting",
+) -> None:
+    """Measure a detection against the simulator's ground truth on a fresh park (a temporary
+    database): recall, precision and the cases missed or wrongly flagged."""
+    import tempfile
+
+    from chanrong.sim.demo import backfill, register
+    from chanrong.sim.evaluate import fraud
+
+    if what != "fraud":
+        _fail(f"unknown evaluation {what}; known: fraud")
+    park = _park(preset, seed, days, firms, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        platform = Platform.open(Path(tmp) / "eval.duckdb")
+        try:
+            register(platform, park)
+            with _history_progress() as progress:
+                task = progress.add_task("history", total=park.days + 1, records=0)
+
+                def step(day: date, sent: int) -> None:
+                    progress.update(task, completed=(day - park.start).days + 1, records=sent,
+                                    description=f"history {day}")  # fmt: skip
+
+                backfill(platform, park, step)
+            result = fraud(platform, park)
+        finally:
+            platform.close()
+    table = Table(title=f"fraud: {park.preset.key}, seed {seed}, {len(park.firms)} firms, "
+                  f"{park.days} days")  # fmt: skip
+    for col in ("invoices", "planted trades", "shell invoices", "flagged", "recall", "precision"):
+        table.add_column(col, justify="right")
+    table.add_row(f"{result['invoices']:,}", str(result["planted_trades"]),
+                  str(result["shell_invoices"]), str(result["flagged"]),
+                  f"{result['recall']:.3f}", f"{result['precision']:.3f}")  # fmt: skip
+    Console().print(table)
+    for org, inv in result["missed"]:
+        console.print(f"missed: {org} {inv}")
+    for org, inv in result["false_positives"]:
+        console.print(f"flagged but not planted: {org} {inv}")
+
+
+@app.command()
 def verify(
     bundle: Annotated[Path | None, typer.Argument(help="a bundle file to check offline")] = None,
     key: Annotated[

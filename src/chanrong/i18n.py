@@ -107,6 +107,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "bank.consenting": ("家企业已授权", "firms have authorised you"),
     "bank.knockout": ("否决", "knock-out"),
     "bank.hidden": ("未授权", "not shared"),
+    "trade.title": ("交易真实性核验", "Trade authenticity"),
+    "trade.explain": (
+        "逐张销售发票核对:订单 → 生产 → 出库 → 发货 → 签收 → 开票 → 回款,每一环列出证据;订单或发货缺失、"
+        "或处于企业间循环开票中的发票标为可疑。",
+        "Each sales invoice checked along order -> production -> warehouse -> shipment -> "
+        "delivery -> invoice -> payment, with the evidence of every link; an invoice with no "
+        "order or no shipment, or inside a cycle of invoices between firms, is suspect.",
+    ),
+    "trade.suspect": ("可疑", "suspect"),
+    "trade.invoice": ("发票", "Invoice"),
+    "trade.link.order": ("订单", "order"),
+    "trade.link.production": ("生产", "production"),
+    "trade.link.warehouse": ("出库", "warehouse"),
+    "trade.link.shipment": ("发货", "shipment"),
+    "trade.link.delivery": ("签收", "delivery"),
+    "trade.link.payment": ("回款", "payment"),
+    "trade.link_ok": ("✓", "✓"),
+    "trade.link_broken": ("✗", "✗"),
+    "trade.link_open": ("…", "…"),
+    "trade.count": ("张发票,可疑", "invoices, suspect"),
+    "trade.link": ("交易真实性核验", "Check the trades"),
     "nav.grade": ("数字化水平", "Digital grade"),
     "nav.park_grades": ("园区数字化水平", "Park digital levels"),
     "grade.title": ("数字化能力分级", "Digital-capability grade"),

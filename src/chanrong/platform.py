@@ -7,7 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
-from chanrong.finance.service import BankService
+from chanrong.finance.service import BankService, TradeChecks
 from chanrong.grading.service import GradingService
 from chanrong.identifiers.service import Resolver
 from chanrong.identifiers.trace import Tracer
@@ -42,6 +42,7 @@ class Platform:
         self.grading = GradingService(store, self.indicators, self.consents, self.clock)
         self.bank = BankService(self.consents, self.indicators, self.grading, self.master,
                                 self.clock)  # fmt: skip
+        self.trades = TradeChecks(store, self.consents, self.clock)
 
     @classmethod
     def open(

@@ -16,7 +16,16 @@ from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import JsonBatch
 from chanrong.web.app import Settings, create_app
-from tests.conftest import BANK, NOW, OTHER_SME, PASSWORD, PLATFORM_ORG, SME, form_post
+from tests.conftest import (
+    BANK,
+    NOW,
+    OTHER_SME,
+    PASSWORD,
+    PLATFORM_ORG,
+    SME,
+    SimulatedPark,
+    form_post,
+)
 
 
 def send(platform: Platform, kind: str, records: list[dict]) -> None:
@@ -98,6 +107,16 @@ def test_screening_lists_consenting_firms_with_tags_reasons_and_knockouts(
         assert page.status_code == 200 and f'data-org="{SME}"' in page.text
         assert 'data-tag="dishonest"' in page.text and "/bank" in client.get(
             "/api/v1/auth/me").json()["navigation"]  # fmt: skip
+        # the trade chains of the firm's invoices (it sent none: an empty, audited answer)
+        chains = client.get(f"/api/v1/orgs/{SME}/trade-checks", params={"purpose": "pre_loan"})
+        assert chains.status_code == 200 and chains.json()["invoices"] == []
+        assert client.get(f"/orgs/{SME}/trades", params={"purpose": "pre_loan"}).status_code == 200
+        # OTHER_SME opened only its quality data: no chain, and the attempt is in its audit
+        other_chain = client.get(f"/api/v1/orgs/{OTHER_SME}/trade-checks",
+                                 params={"purpose": "post_loan"})  # fmt: skip
+        assert other_chain.status_code == 403 and "invoice" in other_chain.json()["detail"]
+        assert any("trade-checks" in a["action"] for a in
+                   platform.consents.repo.audit_entries(owner=OTHER_SME, limit=10))  # fmt: skip
         audit = platform.consents.repo.audit_entries(owner=SME, limit=50)
         actions = [a["action"] for a in audit if a["reader_org"] == BANK]
         assert any("indicators" in a for a in actions) and any("grade" in a for a in actions)
@@ -133,3 +152,76 @@ def test_the_screening_command_writes_csv(tmp_path: Path) -> None:
     assert [r[0] for r in rows[1:]] == [SME]
     bad = CliRunner().invoke(app, ["bank", "screen", BANK, "--db", str(db), "--tag", "rich"])
     assert bad.exit_code != 0 and "unknown tag" in bad.output
+
+
+def test_planted_fictitious_circular_and_shell_trades_are_found(
+    simulated_park: SimulatedPark,
+) -> None:
+    from chanrong.sim.evaluate import fraud
+
+    result = fraud(simulated_park.platform, simulated_park.park)  # type: ignore[arg-type]
+    assert result["planted_trades"] >= 1 and result["shell_invoices"] >= 1
+    assert result["recall"] >= 0.95 and result["precision"] >= 0.90, result
+
+
+def test_an_invoice_chain_link_by_link(platform: Platform) -> None:
+    """Three invoices of one firm: a whole chain, one with no order on record, one whose order
+    never shipped; and a two-firm cycle of alike amounts."""
+    from chanrong.model.master import Device, DeviceType, Item, ItemType, Warehouse
+    from chanrong.model.units import Unit
+
+    platform.master.upsert([
+        Item(org=SME, code="P-9", name="件", item_type=ItemType.PRODUCT, unit=Unit.PCS),
+        Warehouse(org=SME, code="WH-9", name="成品仓"),
+        Device(org=SME, code="CNC-9", name="机台", device_type=DeviceType.MACHINE),
+    ], platform.clock.now())  # fmt: skip
+    day = lambda back: (NOW - timedelta(days=back)).date().isoformat()  # noqa: E731
+    at = lambda back: (NOW - timedelta(days=back)).isoformat()  # noqa: E731
+    send(platform, "sales_order", [
+        {"id": f"so{k}", "source": "erp", "org": SME, "event_time": at(20), "order_no": f"SO{k}",
+         "counterparty": OTHER_SME, "item": "P-9", "qty": 10, "unit": "pcs", "unit_price": 100,
+         "amount": 1000, "order_date": day(20), "due_date": day(10)} for k in (1, 3)])  # fmt: skip
+    send(platform, "work_order", [{
+        "id": "wo1", "source": "mes", "org": SME, "event_time": at(19), "work_order_no": "WO1",
+        "item": "P-9", "planned_qty": 10, "unit": "pcs", "planned_start": at(19),
+        "planned_end": at(15), "sales_order_no": "SO1"}])  # fmt: skip
+    send(platform, "production_report", [{
+        "id": "pr1", "source": "mes", "org": SME, "event_time": at(16), "work_order_no": "WO1",
+        "item": "P-9", "good_qty": 10, "unit": "pcs"}])  # fmt: skip
+    send(platform, "shipment", [
+        {"id": "sh1-s", "source": "tms", "org": SME, "event_time": at(12), "shipment_no": "SH1",
+         "status": "shipped", "consignee": OTHER_SME, "sales_order_no": "SO1"},
+        {"id": "sh1-d", "source": "carrier", "org": SME, "event_time": at(11), "shipment_no": "SH1",
+         "status": "delivered", "consignee": OTHER_SME, "sales_order_no": "SO1",
+         "channel": "third_party"}])  # fmt: skip
+    send(platform, "inventory_movement", [{
+        "id": "out1", "source": "wms", "org": SME, "event_time": at(12), "movement_type": "shipment",
+        "item": "P-9", "warehouse": "WH-9", "qty": 10, "unit": "pcs", "reference_no": "SH1"}])  # fmt: skip
+    invoices = [
+        ("I1", SME, OTHER_SME, "SO1", 11),
+        ("I2", SME, OTHER_SME, "SO2", 11),
+        ("I3", SME, OTHER_SME, "SO3", 11),
+        ("R1", OTHER_SME, SME, None, 5),
+    ]
+    send(platform, "invoice", [
+        {"id": f"inv-{n}", "source": "tax", "org": org, "event_time": at(back),
+         "invoice_no": n, "direction": "sales", "counterparty": to, "amount": 1000,
+         "tax_amount": 130, "issue_date": day(back), "e_invoice": True,
+         **({"sales_order_no": so} if so else {})} for n, org, to, so, back in invoices])  # fmt: skip
+    send(platform, "payment", [{
+        "id": "pay1", "source": "bank", "org": SME, "event_time": at(5), "payment_no": "P1",
+        "direction": "sales", "counterparty": OTHER_SME, "amount": 1130, "invoice_no": "I1",
+        "value_date": day(5)}])  # fmt: skip
+    got = {r["invoice_no"]: r for r in platform.trades.check(
+        (NOW - timedelta(days=30)).date(), NOW.date())}  # fmt: skip
+    whole = {x["link"]: x["status"] for x in got["I1"]["links"]}
+    assert whole == {"order": "ok", "production": "ok", "warehouse": "ok", "shipment": "ok",
+                     "delivery": "ok", "payment": "ok"}  # fmt: skip
+    # I1 and R1 go round between the two firms within 30 days, amounts alike: a cycle
+    assert got["I1"]["suspect"] and got["I1"]["reasons"] == ["circular trade with 2 firms"]
+    no_order = {x["link"]: x for x in got["I2"]["links"]}
+    assert no_order["order"]["status"] == "broken" and got["I2"]["suspect"]
+    assert no_order["payment"]["status"] == "open"  # terms not run yet
+    unshipped = {x["link"]: x for x in got["I3"]["links"]}
+    assert unshipped["order"]["status"] == "ok" and unshipped["shipment"]["status"] == "broken"
+    assert unshipped["production"]["status"] == "broken" and got["I3"]["suspect"]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from chanrong.finance.service import KEY_FIGURES
+from chanrong.finance.fraud import CYCLE_DAYS, CYCLE_SPREAD, GRACE_DAYS, OVERDUE_DAYS
+from chanrong.finance.service import KEY_FIGURES, TRADE_KINDS
 from chanrong.finance.tags import TAGS
 
 INTRO = """# Bank workbench (银行工作台)
 
 Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
-This release holds the first part of the workbench: pre-loan screening (贷前获客). The credit
-scorecard, anti-fraud trade checks, pledge monitoring, post-loan warnings and the
-credit-enhancement report follow.
+This release holds the first parts of the workbench: pre-loan screening (贷前获客) and trade
+authenticity checks (反欺诈). The credit scorecard, pledge monitoring, post-loan warnings and
+the credit-enhancement report follow.
 
 ## Pre-loan screening (贷前获客)
 
@@ -36,6 +37,36 @@ are about absence: zombie (no output and no sales seen) and shell (no production
 """
 
 
+TRADES = """
+## Trade authenticity (反欺诈)
+
+For a firm that authorised the bank for every kind a chain reads ({kinds}),
+`GET /api/v1/orgs/{{uscc}}/trade-checks?purpose=&days=90` and the case page
+`/orgs/{{uscc}}/trades` check each sales invoice issued in the last `days` days link by link,
+with the evidence of each link:
+
+| link | ok when |
+| --- | --- |
+| order | the sales order the invoice names is on record |
+| production | a work order naming the order has production reports |
+| warehouse | stock was issued (an inventory movement of type shipment) for a shipment of the order |
+| shipment | the order shipped by the invoice date + {grace} days (open until then) |
+| delivery | a delivery or receipt was reported (by the carrier, marked) |
+| payment | payments naming the invoice were received (open until {overdue} days after issue) |
+
+An invoice is **suspect** when its order is not on record, when its order did not ship in time,
+or when it lies in a cycle: sales invoices between firms on the platform that go round 2 or 3
+firms within {cycle} days with amounts within {spread:.0%} of each other (the other firms of a
+cycle are not named to the bank). A missing production link alone does not make an invoice
+suspect: goods sold from stock have none.
+
+Measured on the simulator's ground truth (`chanrong evaluate fraud --seed N`: a fresh park of 78
+firms over 90 days; positives are the planted fictitious and circular trades and every sales
+invoice of the planted shell firms): seed 7, 3,502 invoices, 45 positives, recall 1.000,
+precision 1.000. The test park (seed 2026) is held to recall >= 0.95 at precision >= 0.90.
+"""
+
+
 def bank_markdown() -> str:
     figures = ", ".join(f"`{i}` ({w} d)" for i, w in KEY_FIGURES)
     out = [INTRO.format(figures=figures).rstrip("\n")]
@@ -43,4 +74,6 @@ def bank_markdown() -> str:
         reads = ", ".join(f"`{i}`" + (f" {w} d" if w else "") for i, w in t.inputs)
         out.append(f"| `{t.id}` {t.name_en} | {t.name_zh} | {t.nature.value} | {t.rule} | "
                    f"{reads} |")  # fmt: skip
+    out.append(TRADES.format(kinds=", ".join(TRADE_KINDS), grace=GRACE_DAYS,
+                             overdue=OVERDUE_DAYS, cycle=CYCLE_DAYS, spread=CYCLE_SPREAD))  # fmt: skip
     return "\n".join(out) + "\n"

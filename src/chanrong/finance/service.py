@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
+from chanrong.finance.fraud import chain_sql, cycle_sql, judge
 from chanrong.finance.tags import BY_ID, Nature, tag
 from chanrong.grading.service import GradingService
+from chanrong.indicators.engine import prepare
+from chanrong.indicators.render import sql_list
 from chanrong.indicators.service import IndicatorService
 from chanrong.model.base import local_today
+from chanrong.store.db import Store, dicts
 from chanrong.store.master import MasterRepository
 
 # What the list shows beside the tags: (indicator, window)
@@ -119,3 +123,63 @@ def to_csv(listing: dict[str, Any]) -> str:
                     *["" if f["figures"][k]["value"] is None else f["figures"][k]["value"]
                       for k in figures]])  # fmt: skip
     return "\ufeff" + out.getvalue()
+
+
+# The records a trade chain reads: a consent must open them all to show the whole chain.
+TRADE_KINDS = ["invoice", "sales_order", "work_order", "production_report",
+               "inventory_movement", "shipment", "payment"]  # fmt: skip
+
+
+class TradeChecks:
+    """Trade authenticity over the platform's own file (`finance.fraud`)."""
+
+    def __init__(self, store: Store, consents: ConsentService, clock: Clock) -> None:
+        self.store = store
+        self.consents = consents
+        self.clock = clock
+
+    def check(self, start: date, end: date, orgs: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every sales invoice issued from `start` to `end` by the firms (default all), judged
+        link by link; cycles are looked for among all the platform's firms."""
+        cur = self.store.cursor()
+        try:
+            prepare(cur)
+            only = sql_list(orgs) if orgs is not None else "(SELECT uscc FROM organisations)"
+            if orgs is not None and not orgs:
+                return []
+            rows = dicts(cur.execute(chain_sql(start, end, only)))
+            rings: dict[str, list[str]] = {}
+            for r in dicts(cur.execute(cycle_sql(start, end))):
+                firms = [f for f in (r["f1"], r["f2"], r["f3"]) if f]
+                for i in (r["i1"], r["i2"], r["i3"]):
+                    if i:
+                        rings[i] = [f"{len(firms)} firms"]
+        finally:
+            cur.close()
+        today = local_today(self.clock.now())
+        return [judge(r, rings, today) for r in rows]
+
+    def read(
+        self, principal: Principal, owner: str, purpose: str, days: int = 90,
+        as_of: date | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """A firm's invoices and their chains for a bank, through the consent door (audited):
+        the consent must cover every kind a chain reads."""
+        end = as_of or local_today(self.clock.now())
+        start = end - timedelta(days=days - 1)
+
+        def fetch(allowed: dict[str, Any]) -> dict[str, Any]:
+            missing = [k for k in TRADE_KINDS if k not in allowed]
+            if missing:  # nothing is read; the attempt is audited all the same
+                return {"missing": missing}
+            invoices = self.check(start, end, [owner])
+            return {"org": owner, "start": start.isoformat(), "end": end.isoformat(),
+                    "invoices": invoices, "suspect": sum(i["suspect"] for i in invoices)}  # fmt: skip
+
+        action = f"GET /api/v1/orgs/{owner}/trade-checks?days={days}"
+        result: dict[str, Any] = self.consents.read(principal, owner, TRADE_KINDS, purpose,
+                                                    action, fetch)  # fmt: skip
+        if "missing" in result:
+            raise ConsentForbidden(f"a trade chain reads {', '.join(result['missing'])} too: "
+                                   "your consent does not cover them")  # fmt: skip
+        return result

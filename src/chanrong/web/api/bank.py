@@ -11,9 +11,11 @@ from fastapi.responses import Response
 from chanrong.access.rules import Principal
 from chanrong.finance.service import to_csv
 from chanrong.finance.tags import TAGS
+from chanrong.web.api.consents import _call
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1/bank", tags=["bank"])
+orgs = APIRouter(prefix="/api/v1", tags=["bank"])
 TAG_FILTER = Query(None, description="tag ids the firm must have (repeat for several)")
 EXCLUDE = Query(None, description="tag ids the firm must not have, e.g. dishonest")
 MIN_GRADE = Query(None, description="entry, standardized or optimized")
@@ -64,3 +66,17 @@ def screening_csv(
     listing = _listing(platform, principal, purpose, as_of, tag, exclude, min_grade)
     return Response(to_csv(listing), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="screening-{listing["as_of"]}.csv"'})  # fmt: skip
+
+
+@orgs.get("/orgs/{uscc}/trade-checks")
+def trade_checks(
+    uscc: str, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query(description="the purpose your consent names, e.g. in_loan"),
+    days: int = Query(90, ge=1, le=366, description="invoices issued in the last N days"),
+    as_of: date | None = AS_OF,
+) -> dict[str, Any]:  # fmt: skip
+    """A firm's sales invoices, each checked along order -> production -> warehouse ->
+    shipment -> delivery -> invoice -> payment with the evidence of each link, suspects marked
+    with their reasons (broken core links, circular trades). Under a consent that covers every
+    kind a chain reads; audited."""
+    return dict(_call(platform.trades.read, principal, uscc, purpose, days, as_of))

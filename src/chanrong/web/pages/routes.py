@@ -430,6 +430,22 @@ def org_grade_page(
     return _grade_page(request, lang, principal, grade, uscc, **ctx)
 
 
+@router.get("/orgs/{uscc}/trades", response_class=HTMLResponse)
+def org_trades_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "",
+    days: int = 90,
+) -> HTMLResponse:  # fmt: skip
+    """A firm's invoices checked along the trade chain (the anti-fraud case page), under
+    consent: suspects first, each link marked."""
+    principal, checks, ctx = _under_consent(request, platform, uscc, purpose,
+                                            lambda p: platform.trades.read(p, uscc, purpose,
+                                                                           max(1, min(days, 366))))  # fmt: skip
+    invoices = sorted((checks or {}).get("invoices", []),
+                      key=lambda i: (not i["suspect"], i["issue_date"]))  # fmt: skip
+    return render(request, "trades.html", lang, principal, uscc=uscc, checks=checks,
+                  invoices=invoices, days=days, **ctx)  # fmt: skip
+
+
 @router.get("/park/grades", response_class=HTMLResponse)
 def park_grades_page(
     request: Request, platform: PlatformDep, lang: LangDep, as_of: str = ""
