@@ -128,6 +128,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "trade.link_open": ("…", "…"),
     "trade.count": ("张发票,可疑", "invoices, suspect"),
     "trade.link": ("交易真实性核验", "Check the trades"),
+    "trade.flag.beyond_capacity": ("开票超出产能", "Invoiced beyond capacity"),
+    "trade.flag.energy_output_mismatch": ("能耗与产量不符", "Energy does not follow output"),
     "nav.grade": ("数字化水平", "Digital grade"),
     "nav.park_grades": ("园区数字化水平", "Park digital levels"),
     "grade.title": ("数字化能力分级", "Digital-capability grade"),

@@ -42,7 +42,7 @@ class Platform:
         self.grading = GradingService(store, self.indicators, self.consents, self.clock)
         self.bank = BankService(self.consents, self.indicators, self.grading, self.master,
                                 self.clock)  # fmt: skip
-        self.trades = TradeChecks(store, self.consents, self.clock)
+        self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
 
     @classmethod
     def open(

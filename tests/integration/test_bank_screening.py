@@ -110,6 +110,7 @@ def test_screening_lists_consenting_firms_with_tags_reasons_and_knockouts(
         # the trade chains of the firm's invoices (it sent none: an empty, audited answer)
         chains = client.get(f"/api/v1/orgs/{SME}/trade-checks", params={"purpose": "pre_loan"})
         assert chains.status_code == 200 and chains.json()["invoices"] == []
+        assert chains.json()["firm_flags"] == []  # no capacity registered, no energy verdict
         assert client.get(f"/orgs/{SME}/trades", params={"purpose": "pre_loan"}).status_code == 200
         # OTHER_SME opened only its quality data: no chain, and the attempt is in its audit
         other_chain = client.get(f"/api/v1/orgs/{OTHER_SME}/trade-checks",

@@ -61,3 +61,17 @@ def test_missing_inputs_are_not_judged_never_guessed() -> None:
     given, unjudged = tag({})
     assert {g.tag.id for g in given} == {"zombie"}  # nothing made and nothing sold that we see
     assert set(unjudged) == {t.id for t in TAGS} - {"zombie"}  # shell needs the sales seen
+
+
+def test_firm_flags_beyond_capacity_and_energy_mismatch() -> None:
+    from chanrong.finance.fraud import firm_flags
+
+    # 100 units a day at 50 元 a unit: 30 days make 150,000 元; 120 % of it is 180,000
+    values = {("capacity_rated_daily", 0): 100, ("output_qty", 90): 2000,
+              ("output_value", 90): 100_000, ("sales_amount", 30): 180_000}  # fmt: skip
+    assert firm_flags(values, None) == []
+    over = firm_flags({**values, ("sales_amount", 30): 180_001}, None)
+    assert [f["flag"] for f in over] == ["beyond_capacity"] and "180,000 元" in over[0]["reason"]
+    check = {"status": "fail", "value": 0.41, "tolerance": "0.5 ≤ x ≤ 2"}
+    assert [f["flag"] for f in firm_flags({}, check)] == ["energy_output_mismatch"]
+    assert firm_flags({}, {**check, "status": "pass"}) == []

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from chanrong.finance.fraud import CYCLE_DAYS, CYCLE_SPREAD, GRACE_DAYS, OVERDUE_DAYS
+from chanrong.finance.fraud import (
+    CAPACITY_MARGIN,
+    CYCLE_DAYS,
+    CYCLE_SPREAD,
+    GRACE_DAYS,
+    OVERDUE_DAYS,
+)
 from chanrong.finance.service import KEY_FIGURES, TRADE_KINDS
 from chanrong.finance.tags import TAGS
 
@@ -60,6 +66,11 @@ firms within {cycle} days with amounts within {spread:.0%} of each other (the ot
 cycle are not named to the bank). A missing production link alone does not make an invoice
 suspect: goods sold from stock have none.
 
+Beside the invoices, two signs for the firm as a whole: **beyond capacity**, when the last 30
+days' sales exceed {margin:.0%} of 30 days at the registered rated capacity valued at the
+firm's own output price (output value / output quantity over 90 days); and **energy does not
+follow output**, when the energy_vs_output corroboration check failed over 90 days.
+
 Measured on the simulator's ground truth (`chanrong evaluate fraud --seed N`: a fresh park of 78
 firms over 90 days; positives are the planted fictitious and circular trades and every sales
 invoice of the planted shell firms): seed 7, 3,502 invoices, 45 positives, recall 1.000,
@@ -75,5 +86,6 @@ def bank_markdown() -> str:
         out.append(f"| `{t.id}` {t.name_en} | {t.name_zh} | {t.nature.value} | {t.rule} | "
                    f"{reads} |")  # fmt: skip
     out.append(TRADES.format(kinds=", ".join(TRADE_KINDS), grace=GRACE_DAYS,
-                             overdue=OVERDUE_DAYS, cycle=CYCLE_DAYS, spread=CYCLE_SPREAD))  # fmt: skip
+                             overdue=OVERDUE_DAYS, cycle=CYCLE_DAYS, spread=CYCLE_SPREAD,
+                             margin=CAPACITY_MARGIN))  # fmt: skip
     return "\n".join(out) + "\n"

@@ -149,3 +149,30 @@ def judge(row: dict, cycles: dict[str, list[str]], today: date) -> dict:
         "links": [{"link": k, "status": links[k][0], "evidence": links[k][1]} for k in LINKS],
         "suspect": bool(reasons), "reasons": reasons,
     }  # fmt: skip
+
+
+CAPACITY_MARGIN = 1.2  # invoiced value above 120 % of what the machines can make
+
+
+def firm_flags(
+    values: dict[tuple[str, int], float | None], energy_check: dict | None
+) -> list[dict]:
+    """Firm-level signs that the invoices are not backed by making: sales beyond what the
+    registered capacity could produce in the window, and energy that does not follow the
+    claimed output (the energy_vs_output corroboration check failed)."""
+    flags = []
+    capacity = values.get(("capacity_rated_daily", 0))
+    qty, value = values.get(("output_qty", 90)), values.get(("output_value", 90))
+    sales = values.get(("sales_amount", 30))
+    if capacity and qty and value and sales is not None:
+        limit = CAPACITY_MARGIN * 30 * capacity * value / qty
+        if sales > limit:
+            flags.append({"flag": "beyond_capacity", "reason": (
+                f"sales of the last 30 days {sales:,.0f} 元 > {CAPACITY_MARGIN:.0%} of 30 days at "
+                f"rated capacity ({capacity:,.0f} units/day x {value / qty:,.2f} 元/unit) = "
+                f"{limit:,.0f} 元")})  # fmt: skip
+    if energy_check and energy_check.get("status") == "fail":
+        flags.append({"flag": "energy_output_mismatch", "reason": (
+            f"energy vs output over 90 days: {energy_check['value']:.3g} outside "
+            f"{energy_check['tolerance']}")})  # fmt: skip
+    return flags

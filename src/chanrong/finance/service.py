@@ -13,7 +13,7 @@ from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
-from chanrong.finance.fraud import chain_sql, cycle_sql, judge
+from chanrong.finance.fraud import chain_sql, cycle_sql, firm_flags, judge
 from chanrong.finance.tags import BY_ID, Nature, tag
 from chanrong.grading.service import GradingService
 from chanrong.indicators.engine import prepare
@@ -127,16 +127,27 @@ def to_csv(listing: dict[str, Any]) -> str:
 
 # The records a trade chain reads: a consent must open them all to show the whole chain.
 TRADE_KINDS = ["invoice", "sales_order", "work_order", "production_report",
-               "inventory_movement", "shipment", "payment"]  # fmt: skip
+               "inventory_movement", "shipment", "payment", "energy", "telemetry"]  # fmt: skip
 
 
 class TradeChecks:
     """Trade authenticity over the platform's own file (`finance.fraud`)."""
 
-    def __init__(self, store: Store, consents: ConsentService, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, consents: ConsentService, indicators: IndicatorService, clock: Clock
+    ) -> None:
         self.store = store
         self.consents = consents
+        self.indicators = indicators
         self.clock = clock
+
+    def flags(self, org: str, day: date) -> list[dict[str, Any]]:
+        """Firm-level signs (`fraud.firm_flags`) from the firm's indicator values of the day."""
+        rows = self.indicators.values(org, day)
+        values = {(r["indicator"], r["window_days"]): r["value"] for r in rows}
+        energy = next((c for c in self.indicators.checks(org, day)
+                       if c["check_id"] == "energy_vs_output" and c["window_days"] == 90), None)  # fmt: skip
+        return firm_flags(values, energy)
 
     def check(self, start: date, end: date, orgs: list[str] | None = None) -> list[dict[str, Any]]:
         """Every sales invoice issued from `start` to `end` by the firms (default all), judged
@@ -174,7 +185,8 @@ class TradeChecks:
                 return {"missing": missing}
             invoices = self.check(start, end, [owner])
             return {"org": owner, "start": start.isoformat(), "end": end.isoformat(),
-                    "invoices": invoices, "suspect": sum(i["suspect"] for i in invoices)}  # fmt: skip
+                    "invoices": invoices, "suspect": sum(i["suspect"] for i in invoices),
+                    "firm_flags": self.flags(owner, end)}  # fmt: skip
 
         action = f"GET /api/v1/orgs/{owner}/trade-checks?days={days}"
         result: dict[str, Any] = self.consents.read(principal, owner, TRADE_KINDS, purpose,
