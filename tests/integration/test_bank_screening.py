@@ -118,6 +118,17 @@ def test_screening_lists_consenting_firms_with_tags_reasons_and_knockouts(
         assert other_chain.status_code == 403 and "invoice" in other_chain.json()["detail"]
         assert any("trade-checks" in a["action"] for a in
                    platform.consents.repo.audit_entries(owner=OTHER_SME, limit=10))  # fmt: skip
+        # the due-diligence checklist: registration verified, management always on site
+        dd = client.get(f"/api/v1/orgs/{SME}/diligence", params={"purpose": "pre_loan"}).json()
+        items = {i["id"]: i for i in dd["items"]}
+        assert items["identity"]["status"] == "verified"
+        assert items["management"]["status"] == "on_site" and items["management"]["on_site_zh"]
+        assert items["credit"]["status"] == "on_site"  # the dishonest-debtor record
+        assert dd["left_on_site"] == sum(i["status"] != "verified" for i in dd["items"])
+        page = client.get(f"/orgs/{SME}/diligence", params={"purpose": "pre_loan"})
+        assert page.status_code == 200 and 'data-item="management"' in page.text
+        none = client.get(f"/api/v1/orgs/{OTHER_SME}/diligence", params={"purpose": "pre_loan"})
+        assert none.status_code == 403  # no consent for the purpose: not even the name
         audit = platform.consents.repo.audit_entries(owner=SME, limit=50)
         actions = [a["action"] for a in audit if a["reader_org"] == BANK]
         assert any("indicators" in a for a in actions) and any("grade" in a for a in actions)

@@ -75,3 +75,37 @@ def test_firm_flags_beyond_capacity_and_energy_mismatch() -> None:
     check = {"status": "fail", "value": 0.41, "tolerance": "0.5 ≤ x ≤ 2"}
     assert [f["flag"] for f in firm_flags({}, check)] == ["energy_output_mismatch"]
     assert firm_flags({}, {**check, "status": "pass"}) == []
+
+
+def test_the_diligence_checklist_leaves_on_site_only_what_the_data_cannot_settle() -> None:
+    from chanrong.finance.diligence import ITEMS, checklist
+
+    org = {"uscc": "X", "industry_code": "C3525", "park": "P"}
+    values = {
+        ("device_running_rate", 30): {"value": 82.0, "credibility": "corroborated"},
+        ("output_qty", 30): {"value": 900.0, "credibility": "corroborated"},
+        ("collection_rate", 90): {"value": 79.9, "credibility": "self"},
+        ("top_customer_share", 365): {"value": 40.0, "credibility": "third_party"},
+        ("dishonest_debtor", 0): {"value": 0.0, "credibility": "third_party"},
+        ("inventory_value", 0): {"value": 120000.0, "credibility": "self"},
+    }  # fmt: skip
+    trades = {"invoices": [{}] * 12, "suspect": 0, "firm_flags": [],
+              "energy_check": {"status": "pass", "value": 1.02}}  # fmt: skip
+    items = {i["id"]: i for i in checklist(org, values, trades, "规范级")}
+    assert list(items) == [i.id for i in ITEMS]
+    verified = {k for k, i in items.items() if i["status"] == "verified"}
+    assert verified == {"identity", "operating", "energy", "sales", "customers", "credit"}
+    assert (
+        items["collection"]["status"] == "on_site"
+        and "79.9" not in items["collection"]["evidence"]
+        and "80" in items["collection"]["evidence"]
+    )  # rounded: 回款率仅 80%
+    assert items["inventory"]["on_site_zh"] and "120,000" in items["inventory"]["evidence"]
+    assert items["operating"]["credibility"] == "corroborated"
+    # self-reported running, a suspect invoice, nothing shared for trades
+    worse = checklist(org, {**values, ("device_running_rate", 30): {"value": 82.0,
+                                                                    "credibility": "self"}},
+                      {**trades, "suspect": 1}, None)  # fmt: skip
+    status = {i["id"]: i["status"] for i in worse}
+    assert status["operating"] == "on_site" and status["sales"] == "on_site"
+    assert {i["id"]: i["status"] for i in checklist(org, {}, None, None)}["sales"] == "not_shared"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chanrong.finance.diligence import ITEMS
 from chanrong.finance.fraud import (
     CAPACITY_MARGIN,
     CYCLE_DAYS,
@@ -16,8 +17,8 @@ INTRO = """# Bank workbench (银行工作台)
 
 Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
-This release holds the first parts of the workbench: pre-loan screening (贷前获客) and trade
-authenticity checks (反欺诈). The credit scorecard, pledge monitoring, post-loan warnings and
+This release holds the first parts of the workbench: pre-loan screening (贷前获客), trade
+authenticity checks (反欺诈) and the due-diligence checklist (尽职调查). The credit scorecard, pledge monitoring, post-loan warnings and
 the credit-enhancement report follow.
 
 ## Pre-loan screening (贷前获客)
@@ -78,6 +79,19 @@ precision 1.000. The test park (seed 2026) is held to recall >= 0.95 at precisio
 """
 
 
+DILIGENCE = """
+## Due-diligence checklist (尽职调查)
+
+`/orgs/{{uscc}}/diligence?purpose=` (laid out for a phone) and
+`GET /api/v1/orgs/{{uscc}}/diligence` pre-fill the loan officer's checklist from what the firm's
+consent shows: {items}. Each item is `verified` by the data (with its evidence and how it is
+known: 自证/互证/他证), `on_site` (with what to do there and the platform's figures to compare),
+or `not_shared` (the consent does not cover it). Production counts as verified only when its
+values are corroborated or third-party attested; inventory, management and premises are always
+checked on site. Without any consent for the purpose the checklist is refused.
+"""
+
+
 def bank_markdown() -> str:
     figures = ", ".join(f"`{i}` ({w} d)" for i, w in KEY_FIGURES)
     out = [INTRO.format(figures=figures).rstrip("\n")]
@@ -88,4 +102,7 @@ def bank_markdown() -> str:
     out.append(TRADES.format(kinds=", ".join(TRADE_KINDS), grace=GRACE_DAYS,
                              overdue=OVERDUE_DAYS, cycle=CYCLE_DAYS, spread=CYCLE_SPREAD,
                              margin=CAPACITY_MARGIN))  # fmt: skip
+    out.append(
+        DILIGENCE.format(items=", ".join(f"{i.name_zh} ({i.name_en})" for i in ITEMS)).lstrip()
+    )
     return "\n".join(out) + "\n"

@@ -13,6 +13,7 @@ from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
+from chanrong.finance.diligence import checklist
 from chanrong.finance.fraud import chain_sql, cycle_sql, firm_flags, judge
 from chanrong.finance.tags import BY_ID, Nature, tag
 from chanrong.grading.service import GradingService
@@ -78,6 +79,44 @@ class BankService:
                                      "credibility": credibility.get((i, w))}
                         for i, w in KEY_FIGURES},
         }  # fmt: skip
+
+    def diligence(
+        self, principal: Principal, owner: str, purpose: str, trades: TradeChecks,
+        as_of: date | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The due-diligence checklist for one firm, pre-filled from what the consent shows."""
+        day = as_of or local_today(self.clock.now())
+        values: dict[tuple[str, int], dict[str, Any]] = {}
+        energy, refused = None, None
+        try:
+            for i in self.indicators.read(principal, owner, purpose, day):
+                for v in i["values"]:
+                    if v["value"] is not None:
+                        values[(i["id"], v["window_days"])] = v
+                    for c in v.get("checks") or []:
+                        if c["check_id"] == "energy_vs_output" and c["window_days"] == 90:
+                            energy = c
+        except ConsentForbidden as exc:
+            refused = exc
+        try:
+            chain: dict[str, Any] | None = trades.read(principal, owner, purpose, 90, day)
+        except ConsentForbidden:
+            chain = None
+        if chain is not None:
+            chain["energy_check"] = energy
+        try:
+            level = self.grading.read(principal, owner, purpose, day)["overall"]["name_zh"]
+        except ConsentForbidden:
+            level = None
+        if refused and chain is None and level is None:
+            raise refused  # no consent at all: nothing to pre-fill, not even the name
+        o = self.master.organisation(owner)
+        org = {"uscc": o.uscc, "name": o.name, "industry_code": o.industry_code,
+               "park": o.park} if o else None  # fmt: skip
+        items = checklist(org, values, chain, level)
+        return {"org": owner, "name": o.name if o else owner, "as_of": day.isoformat(),
+                "purpose": purpose, "items": items,
+                "left_on_site": sum(1 for i in items if i["status"] != "verified")}  # fmt: skip
 
     def screening(
         self,

@@ -80,3 +80,16 @@ def trade_checks(
     with their reasons (broken core links, circular trades). Under a consent that covers every
     kind a chain reads; audited."""
     return dict(_call(platform.trades.read, principal, uscc, purpose, days, as_of))
+
+
+@orgs.get("/orgs/{uscc}/diligence")
+def diligence(
+    uscc: str, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query(description="the purpose your consent names, e.g. in_loan"),
+    as_of: date | None = AS_OF,
+) -> dict[str, Any]:  # fmt: skip
+    """The loan officer's due-diligence checklist (尽职调查), pre-filled from what the firm's
+    consent shows: each item verified by the data (with evidence and credibility) or left to
+    check on site (with the figures to compare); every read audited."""
+    _bank(principal)
+    return dict(_call(platform.bank.diligence, principal, uscc, purpose, platform.trades, as_of))

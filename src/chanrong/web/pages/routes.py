@@ -446,6 +446,18 @@ def org_trades_page(
                   invoices=invoices, days=days, **ctx)  # fmt: skip
 
 
+@router.get("/orgs/{uscc}/diligence", response_class=HTMLResponse)
+def diligence_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "in_loan"
+) -> HTMLResponse:
+    """The due-diligence checklist on a phone: what the data settle, what is left on site."""
+    _guard(request, "bank_workbench")
+    principal, sheet, ctx = _under_consent(request, platform, uscc, purpose,
+                                           lambda p: platform.bank.diligence(p, uscc, purpose,
+                                                                             platform.trades))  # fmt: skip
+    return render(request, "diligence.html", lang, principal, sheet=sheet, uscc=uscc, **ctx)
+
+
 @router.get("/park/grades", response_class=HTMLResponse)
 def park_grades_page(
     request: Request, platform: PlatformDep, lang: LangDep, as_of: str = ""
