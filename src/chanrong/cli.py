@@ -104,7 +104,8 @@ def serve(
     platform = _open(db, memory_limit, ledger=not no_ledger)
     services = _mqtt_services(platform, mqtt)
     if refresh_indicators > 0:
-        services = (*services, IndicatorRefresher(platform.indicators, refresh_indicators))
+        services = (*services, IndicatorRefresher(platform.indicators, refresh_indicators,
+                                                  then=platform.grading.assess))  # fmt: skip
     _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level, services)
 
 
@@ -206,7 +207,7 @@ def demo(
     runner.sink = PlatformSink(platform, park.platform.uscc, replay=False)
     feed = LiveFeed(runner, platform.clock.now)
     console.print(f"open http://{host}:{port} (live data every {feed.tick_seconds:g} s)")
-    refresher = IndicatorRefresher(platform.indicators)
+    refresher = IndicatorRefresher(platform.indicators, then=platform.grading.assess)
     services = (*_mqtt_services(platform, mqtt), feed, refresher)
     _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=services)
 

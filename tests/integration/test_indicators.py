@@ -448,13 +448,17 @@ def test_the_refresher_recomputes_only_the_firms_and_values_new_records_can_chan
     platform = Platform(Store(tmp_path / "r.duckdb"), clock)
     world(platform)
     today, week_ago = date(2026, 3, 2), date(2026, 2, 23)
-    refresher = IndicatorRefresher(platform.indicators, interval_seconds=3600)
+    regraded: list[tuple[date, list[str]]] = []
+    refresher = IndicatorRefresher(platform.indicators, interval_seconds=3600,
+                                   then=lambda d, orgs: regraded.append((d, orgs)))  # fmt: skip
     assert refresher.run_once() == 0  # nothing arrived yet
+    assert regraded == []
     platform.indicators.compute(week_ago, [SME])  # a kept day of the history
     clock.current += timedelta(seconds=1)
     send(platform, "telemetry", [telemetry(i) for i in range(4)])
     clock.current += timedelta(seconds=1)
     assert refresher.run_once() == 1 and refresher.last["enterprises"] == 1
+    assert regraded == [(today, [SME])]  # the firms that changed are brought up to date too
 
     def stored(org: str, day: date) -> dict[tuple[str, int], dict[str, Any]]:
         return {(r["indicator"], r["window_days"]): r

@@ -23,7 +23,9 @@ which, and stays provisional until the questions are answered.
 ## How the levels are decided
 {rules}
 Every grade is kept per day (`grades`, `grade_criteria`) with the evidence value of each
-criterion, so a firm's path from entry to standardized shows as a history. Peers: the firm's
+criterion, so a firm's path from entry to standardized shows as a history. The server regrades
+today the firms that received records in each indicator refresh round (every five minutes,
+`chanrong serve --refresh-indicators`); a day not graded yet is graded when first asked for. Peers: the firm's
 percentile (share of firms scoring at or below it) in its park and in its industry's GB/T 4754
 major group, among the firms graded that day.
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from chanrong.indicators.service import Change, IndicatorService
 from chanrong.model import EVENT_KINDS
+from chanrong.model.base import local_today
 
 log = logging.getLogger("chanrong.indicators")
 
@@ -39,9 +41,15 @@ def changed_since(service: IndicatorService, since: datetime) -> dict[str, Chang
 class IndicatorRefresher:
     name = "indicators"
 
-    def __init__(self, service: IndicatorService, interval_seconds: float = 300.0) -> None:
+    def __init__(
+        self,
+        service: IndicatorService,
+        interval_seconds: float = 300.0,
+        then: Callable[[date, list[str]], object] | None = None,
+    ) -> None:
         self.service = service
         self.interval = interval_seconds
+        self.then = then  # what else to bring up to date for the firms that changed (grades)
         self.rounds = 0
         self.last: dict[str, Any] = {}
         self.errors: list[str] = []
@@ -55,6 +63,8 @@ class IndicatorRefresher:
         started, mark = time.perf_counter(), self.service.clock.now()
         orgs = changed_since(self.service, self._since)
         self.service.refresh(orgs)
+        if orgs and self.then:
+            self.then(local_today(mark), sorted(orgs))
         self._since = mark
         self.rounds += 1
         self.last = {"at": mark.isoformat(), "enterprises": len(orgs),
