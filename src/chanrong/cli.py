@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import duckdb
 import httpx
@@ -31,6 +31,9 @@ from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.sim.park import Park, local_dt
 from chanrong.store.events import BadPayload, JsonBatch, TableBatch, ipc_bytes
+
+if TYPE_CHECKING:
+    from chanrong.sim.run import PlatformSink, Runner
 
 DEFAULT_DB = "data/chanrong.duckdb"
 CHUNK_ROWS = 100_000
@@ -162,7 +165,7 @@ def demo(
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
     from chanrong.indicators.refresh import IndicatorRefresher
-    from chanrong.sim.demo import backfill, demo_consents, demo_park, level_footprint, register
+    from chanrong.sim.demo import demo_consents, demo_park, level_footprint, register
     from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
     from chanrong.web.app import Settings
 
@@ -171,14 +174,7 @@ def demo(
     register(platform, park)
     demo_consents(platform, park)
     level_footprint(platform, park)
-    with _history_progress() as progress:
-        task = progress.add_task("history", total=park.days + 1, records=0)
-
-        def step(day: date, sent: int) -> None:
-            progress.update(task, completed=(day - park.start).days + 1, records=sent,
-                            description=f"history {day}")  # fmt: skip
-
-        runner, sink = backfill(platform, park, step)
+    runner, sink = _backfill(platform, park)
     t = sink.totals
     console.print(
         f"{'created' if created else 'resumed'} {park.preset.name_zh} ({len(park.firms)} firms, "
@@ -199,8 +195,8 @@ def demo(
         logins.append((login.username, login.password, org.name if org else login.org))
         table.add_row(*logins[-1])
     console.print(table)
-    _indicator_history(platform)
-    _grade_history(platform)
+    _weekly_history(platform, "indicators", "indicator_values", platform.indicators.compute)
+    _weekly_history(platform, "grades", "grades", platform.grading.assess)
     if seed_only:
         platform.close()
         return
@@ -212,37 +208,46 @@ def demo(
     _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=services)
 
 
-def _indicator_history(platform: Platform, weeks: int = 4) -> None:
-    """Today's indicator values and weekly ones back `weeks` weeks (trends on the pages),
-    computing only the days not kept yet."""
-    today = local_today(platform.clock.now())
-    kept = {r[0] for r in platform.store.cursor().execute(
-        "SELECT DISTINCT as_of FROM indicator_values").fetchall()}  # fmt: skip
-    days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
-    if days:
-        total = _compute_days(platform, days)
-        console.print(f"indicators: {total:,} values for {len(days)} day(s)")
+def _backfill(platform: Platform, park: Park) -> tuple[Runner, PlatformSink]:
+    """The park's history up to now into the platform, with progress (`sim.demo.backfill`)."""
+    from chanrong.sim.demo import backfill
 
-
-def _grade_history(platform: Platform, weeks: int = 4) -> None:
-    """Grades today and weekly back `weeks` weeks (the history and radar on the grade page),
-    for the days not graded yet."""
-    today = local_today(platform.clock.now())
-    kept = {r[0] for r in platform.store.cursor().execute(
-        "SELECT DISTINCT as_of FROM grades").fetchall()}  # fmt: skip
-    days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
-    if days:
-        console.print(f"grades: {_grade_days(platform, days):,} for {len(days)} day(s)")
-
-
-def _compute_days(platform: Platform, days: list[date]) -> int:
-    """Compute and keep every firm's indicators for each day, with progress; values kept."""
     with _history_progress() as progress:
-        task = progress.add_task("indicators", total=len(days), records=0)
+        task = progress.add_task("history", total=park.days + 1, records=0)
+
+        def step(day: date, sent: int) -> None:
+            progress.update(task, completed=(day - park.start).days + 1, records=sent,
+                            description=f"history {day}")  # fmt: skip
+
+        return backfill(platform, park, step)
+
+
+def _weekly_history(
+    platform: Platform, label: str, table: str, keep: Callable[[date], int], weeks: int = 4
+) -> None:
+    """`keep` today and weekly back `weeks` weeks (trends and history on the pages), for the
+    days `table` has nothing for yet."""
+    today = local_today(platform.clock.now())
+    kept = {r[0] for r in platform.store.cursor().execute(
+        f"SELECT DISTINCT as_of FROM {table}").fetchall()}  # fmt: skip
+    days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
+    if days:
+        console.print(f"{label}: {_each_day(label, days, keep):,} for {len(days)} day(s)")
+
+
+def _history_days(end: date, history: int, step: int) -> list[date]:
+    """`end` and every `step` days back over `history` days, oldest first."""
+    return [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
+
+
+def _each_day(label: str, days: list[date], keep: Callable[[date], int]) -> int:
+    """`keep` each day with progress; how many rows were kept."""
+    with _history_progress() as progress:
+        task = progress.add_task(label, total=len(days), records=0)
         total = 0
         for day in days:
-            total += platform.indicators.compute(day)
-            progress.update(task, advance=1, records=total, description=f"indicators {day}")
+            total += keep(day)
+            progress.update(task, advance=1, records=total, description=f"{label} {day}")
     return total
 
 
@@ -907,8 +912,8 @@ def indicators_compute(
         return
     platform = _open(db)
     end = last or local_today(platform.clock.now())
-    days = [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
-    total = _compute_days(platform, days)
+    days = _history_days(end, history, step)
+    total = _each_day("indicators", days, platform.indicators.compute)
     platform.close()
     console.print(f"{total:,} indicator values kept for {len(days)} day(s) up to {end}")
 
@@ -960,20 +965,10 @@ def grade_assess(
     """Grade every enterprise from its evidence and keep the grades (with history)."""
     platform = _open(db)
     end = date.fromisoformat(as_of) if as_of else local_today(platform.clock.now())
-    days = [end - timedelta(days=d) for d in range(0, history + 1, max(step, 1))][::-1]
-    total = _grade_days(platform, days)
+    days = _history_days(end, history, step)
+    total = _each_day("grades", days, platform.grading.assess)
     platform.close()
     console.print(f"{total:,} grades kept for {len(days)} day(s) up to {end}")
-
-
-def _grade_days(platform: Platform, days: list[date]) -> int:
-    with _history_progress() as progress:
-        task = progress.add_task("grades", total=len(days), records=0)
-        total = 0
-        for day in days:
-            total += platform.grading.assess(day)
-            progress.update(task, advance=1, records=total, description=f"grades {day}")
-    return total
 
 
 @grade_app.command("show")
@@ -1117,7 +1112,7 @@ def evaluate(
     database): recall, precision and the cases missed or wrongly flagged."""
     import tempfile
 
-    from chanrong.sim.demo import backfill, register
+    from chanrong.sim.demo import register
     from chanrong.sim.evaluate import fraud
 
     if what != "fraud":
@@ -1127,14 +1122,7 @@ def evaluate(
         platform = Platform.open(Path(tmp) / "eval.duckdb")
         try:
             register(platform, park)
-            with _history_progress() as progress:
-                task = progress.add_task("history", total=park.days + 1, records=0)
-
-                def step(day: date, sent: int) -> None:
-                    progress.update(task, completed=(day - park.start).days + 1, records=sent,
-                                    description=f"history {day}")  # fmt: skip
-
-                backfill(platform, park, step)
+            _backfill(platform, park)
             result = fraud(platform, park)
         finally:
             platform.close()

@@ -159,3 +159,12 @@ def test_export_a_bundle_verify_it_offline_and_audit_a_tampered_file(tmp_path: P
     run("ledger", "export", "--org", SME, "-o", str(bundle), "--db", str(db))
     late = runner.invoke(app, ["verify", str(bundle), "--key", pub])
     assert late.exit_code == 1 and "id='t-12'" in late.output, late.output
+
+
+def test_evaluate_fraud_on_a_fresh_small_park() -> None:
+    out = run("evaluate", "fraud", "--seed", "3", "--firms", "20", "--days", "30", COLUMNS="150")
+    row = next(line for line in out.splitlines() if line.startswith("│"))  # the one data row
+    recall, precision = (float(x) for x in row.strip("│ ").split("│")[-2:])
+    assert recall >= 0.95 and precision >= 0.90
+    bad = runner.invoke(app, ["evaluate", "stoppage"])
+    assert bad.exit_code != 0 and "unknown evaluation" in bad.output
