@@ -62,7 +62,7 @@ class BankService:
                        for i in report for v in i["values"]}  # fmt: skip
         given, unjudged = tag(values)
         try:
-            level = self.grading.read(principal, org, purpose, day)["overall"]["level"]
+            level = self.grading.level(principal, org, purpose, day)["level"]
             graded = True
         except ConsentForbidden:
             level, graded = None, False
@@ -105,7 +105,7 @@ class BankService:
         if chain is not None:
             chain["energy_check"] = energy
         try:
-            level = self.grading.read(principal, owner, purpose, day)["overall"]["name_zh"]
+            level = self.grading.level(principal, owner, purpose, day)["name_zh"]
         except ConsentForbidden:
             level = None
         if refused and chain is None and level is None:

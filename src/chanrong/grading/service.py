@@ -119,6 +119,15 @@ class GradingService:
             "SELECT * FROM grades WHERE org = ? AND as_of = ?", [org, as_of]))  # fmt: skip
         return rows[0] if rows else None
 
+    def _kept(self, org: str, day: date) -> dict[str, Any]:
+        """The firm's grade for the day, graded now if it was not kept yet."""
+        row = self.stored(org, day)
+        if row is None:
+            self.assess(day, [org])
+            row = self.stored(org, day)
+        assert row is not None
+        return row
+
     def latest_day(self, org: str, until: date) -> date | None:
         row = (
             self.store.cursor()
@@ -131,10 +140,7 @@ class GradingService:
         """The whole grade of a firm for a day (graded now if it was not kept): levels, scores,
         every criterion with its evidence, credibility mix, roadmap, history, peers, MIIT."""
         day = as_of or local_today(self.clock.now())
-        if self.stored(org, day) is None:
-            self.assess(day, [org])
-        row = self.stored(org, day)
-        assert row is not None
+        row = self._kept(org, day)
         crit = {r["criterion"]: r for r in dicts(self.store.cursor().execute(
             "SELECT * FROM grade_criteria WHERE org = ? AND as_of = ?", [org, day]))}  # fmt: skip
         results = tuple(
@@ -254,6 +260,23 @@ class GradingService:
         action = f"GET /api/v1/orgs/{owner}/grade?as_of={day.isoformat()}"
         result: dict[str, Any] = self.consents.read(
             principal, owner, [GRADE_KIND], purpose, action, lambda _: self.report(owner, day)
+        )
+        return result
+
+    def level(
+        self, principal: Principal, owner: str, purpose: str, as_of: date | None = None
+    ) -> dict[str, Any]:
+        """Another firm's overall level alone (a screening list, a checklist), through the same
+        consent door as its whole grade, without building the report."""
+        day = as_of or local_today(self.clock.now())
+        action = f"GET /api/v1/orgs/{owner}/grade?as_of={day.isoformat()}"
+
+        def fetch(_: Any) -> dict[str, Any]:
+            overall = self._kept(owner, day)["overall"]
+            return _level(Level(overall) if overall else None)
+
+        result: dict[str, Any] = self.consents.read(
+            principal, owner, [GRADE_KIND], purpose, action, fetch
         )
         return result
 
