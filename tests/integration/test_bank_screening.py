@@ -231,6 +231,11 @@ def test_an_invoice_chain_link_by_link(platform: Platform) -> None:
                      "delivery": "ok", "payment": "ok"}  # fmt: skip
     # I1 and R1 go round between the two firms within 30 days, amounts alike: a cycle
     assert got["I1"]["suspect"] and got["I1"]["reasons"] == ["circular trade with 2 firms"]
+    # asked about the other firm alone, whose invoice of the loop came second: found too
+    theirs = platform.trades.check((NOW - timedelta(days=30)).date(), NOW.date(), [OTHER_SME])
+    assert [(r["invoice_no"], r["reasons"]) for r in theirs] == [
+        ("R1", ["order: the invoice names no sales order", "circular trade with 2 firms"])
+    ]
     no_order = {x["link"]: x for x in got["I2"]["links"]}
     assert no_order["order"]["status"] == "broken" and got["I2"]["suspect"]
     assert no_order["payment"]["status"] == "open"  # terms not run yet

@@ -68,7 +68,8 @@ ORDER BY i.org, i.issue_date, i.invoice_no
 """
 
 # Sales invoices between firms on the platform that close a loop of 2 or 3 firms within
-# CYCLE_DAYS, amounts alike: money and goods that only go round.
+# CYCLE_DAYS, amounts alike: money and goods that only go round. Only the loops through the
+# firms of `only` (each found from that firm's invoice, whichever of the loop came first).
 CYCLE_SQL = """
 WITH e AS (
     SELECT org AS a, counterparty AS b, invoice_no, issue_date AS d, amount
@@ -77,15 +78,18 @@ WITH e AS (
 ),
 two AS (
     SELECT x.invoice_no AS i1, y.invoice_no AS i2, NULL AS i3, x.a AS f1, x.b AS f2, NULL AS f3
-    FROM e x JOIN e y ON y.a = x.b AND y.b = x.a AND y.d BETWEEN x.d AND x.d + {days}
-    WHERE least(x.amount, y.amount) >= (1 - {spread}) * greatest(x.amount, y.amount)
+    FROM e x JOIN e y ON y.a = x.b AND y.b = x.a AND y.d BETWEEN x.d - {days} AND x.d + {days}
+    WHERE x.a IN {only}
+      AND least(x.amount, y.amount) >= (1 - {spread}) * greatest(x.amount, y.amount)
 ),
 three AS (
     SELECT x.invoice_no AS i1, y.invoice_no AS i2, z.invoice_no AS i3, x.a AS f1, x.b AS f2,
            y.b AS f3
-    FROM e x JOIN e y ON y.a = x.b AND y.d BETWEEN x.d AND x.d + {days}
-    JOIN e z ON z.a = y.b AND z.b = x.a AND z.d BETWEEN x.d AND x.d + {days}
-    WHERE x.a <> y.b AND least(x.amount, y.amount, z.amount)
+    FROM e x JOIN e y ON y.a = x.b AND y.d BETWEEN x.d - {days} AND x.d + {days}
+    JOIN e z ON z.a = y.b AND z.b = x.a AND z.d BETWEEN x.d - {days} AND x.d + {days}
+    WHERE x.a IN {only} AND x.a <> y.b
+      AND date_diff('day', least(x.d, y.d, z.d), greatest(x.d, y.d, z.d)) <= {span}
+      AND least(x.amount, y.amount, z.amount)
           >= (1 - {spread}) * greatest(x.amount, y.amount, z.amount)
 )
 SELECT * FROM two UNION ALL SELECT * FROM three
@@ -101,8 +105,8 @@ def chain_sql(start: date, end: date, only: str) -> str:
                             grace=f"INTERVAL {GRACE_DAYS} DAY")  # fmt: skip
 
 
-def cycle_sql(start: date, end: date) -> str:
-    return CYCLE_SQL.format(start=_date(start), end=_date(end),
+def cycle_sql(start: date, end: date, only: str) -> str:
+    return CYCLE_SQL.format(start=_date(start), end=_date(end), only=only, span=CYCLE_DAYS,
                             days=f"INTERVAL {CYCLE_DAYS} DAY", spread=CYCLE_SPREAD)  # fmt: skip
 
 
@@ -115,7 +119,7 @@ def _shipment(row: dict, today: date) -> tuple[str, str]:
     return "broken", f"nothing shipped for the order by {by}"
 
 
-def judge(row: dict, cycles: dict[str, list[str]], today: date) -> dict:
+def judge(row: dict, cycles: dict[tuple[str, str], int], today: date) -> dict:
     """One invoice's chain: each link ok / broken / open (not due yet) with its evidence, and
     whether the invoice is suspect, with the reasons. An invoice naming no order on record is
     suspect at once; one whose order has not shipped, once the grace days have passed."""
@@ -139,9 +143,9 @@ def judge(row: dict, cycles: dict[str, list[str]], today: date) -> dict:
     else:
         links["payment"] = ("broken", f"not received {OVERDUE_DAYS} days after issue")
     reasons = [f"{k}: {links[k][1]}" for k in ("order", "shipment") if links[k][0] == "broken"]
-    ring = cycles.get(row["invoice_no"])
+    ring = cycles.get((row["org"], row["invoice_no"]))
     if ring:
-        reasons.append("circular trade with " + " -> ".join(ring))
+        reasons.append(f"circular trade with {ring} firms")
     return {
         "org": row["org"], "invoice_no": row["invoice_no"],
         "issue_date": row["issue_date"].isoformat(), "counterparty": row["counterparty"],

@@ -191,19 +191,21 @@ class TradeChecks:
     def check(self, start: date, end: date, orgs: list[str] | None = None) -> list[dict[str, Any]]:
         """Every sales invoice issued from `start` to `end` by the firms (default all), judged
         link by link; cycles are looked for among all the platform's firms."""
+        if orgs is not None and not orgs:
+            return []
+        only = sql_list(orgs) if orgs is not None else "(SELECT uscc FROM organisations)"
         cur = self.store.cursor()
         try:
             prepare(cur)
-            only = sql_list(orgs) if orgs is not None else "(SELECT uscc FROM organisations)"
-            if orgs is not None and not orgs:
-                return []
             rows = dicts(cur.execute(chain_sql(start, end, only)))
-            rings: dict[str, list[str]] = {}
-            for r in dicts(cur.execute(cycle_sql(start, end))):
-                firms = [f for f in (r["f1"], r["f2"], r["f3"]) if f]
-                for i in (r["i1"], r["i2"], r["i3"]):
-                    if i:
-                        rings[i] = [f"{len(firms)} firms"]
+            # each cycle comes once per firm of it that is asked about; its invoices are
+            # marked under the firm that issued each
+            rings: dict[tuple[str, str], int] = {}
+            for r in dicts(cur.execute(cycle_sql(start, end, only))):
+                edges = [(f, i) for f, i in ((r["f1"], r["i1"]), (r["f2"], r["i2"]),
+                                             (r["f3"], r["i3"])) if i]  # fmt: skip
+                for edge in edges:
+                    rings[edge] = len(edges)
         finally:
             cur.close()
         today = local_today(self.clock.now())

@@ -30,6 +30,9 @@ class Tag:
     rule: str  # the rule in words, as docs/bank.md and the page show it
     inputs: tuple[tuple[str, int], ...]  # (indicator, window) it needs
     test: Callable[[Mapping[tuple[str, int], float]], bool]
+    # inputs whose absence is itself the evidence (read as 0): a firm that sends nothing of a
+    # kind produces or sells nothing the bank can see
+    absent_is_none: tuple[tuple[str, int], ...] = ()
 
 
 def _zero(v: float | None) -> bool:
@@ -64,11 +67,12 @@ TAGS: tuple[Tag, ...] = (
     Tag("zombie", "僵尸企业", "Zombie firm", Nature.RISK,
         "registered and sending data, but neither output nor sales in the last 90 days "
         "(at most standby energy)", (OUTPUT, SALES),
-        lambda v: _zero(v[OUTPUT]) and _zero(v[SALES])),
+        lambda v: _zero(v[OUTPUT]) and _zero(v[SALES]), absent_is_none=(OUTPUT, SALES)),
     Tag("shell", "空壳企业", "Shell firm", Nature.RISK,
         "sales invoiced in the last 90 days without production, or with >= 80 % of the amount "
         "never shipped", (SALES, OUTPUT, UNSHIPPED),
-        lambda v: bool(v[SALES]) and (_zero(v[OUTPUT]) or v[UNSHIPPED] >= 80)),
+        lambda v: bool(v[SALES]) and (_zero(v[OUTPUT]) or v[UNSHIPPED] >= 80),
+        absent_is_none=(OUTPUT, UNSHIPPED)),
     Tag("concentrated", "客户集中", "Concentrated customers", Nature.RISK,
         "the largest customer takes >= 70 % of the year's sales", (TOP,),
         lambda v: v[TOP] >= 70),
@@ -92,9 +96,6 @@ TAGS: tuple[Tag, ...] = (
         lambda v: v[DISHONEST] >= 1),
 )  # fmt: skip
 BY_ID = {t.id: t for t in TAGS}
-# zombie and shell judge absence: a missing output or sales value counts as none (a firm that
-# sends nothing of a kind produces or sells nothing the bank can see)
-ABSENCE_OK = {"zombie": {OUTPUT, SALES}, "shell": {OUTPUT, UNSHIPPED}}
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,10 @@ def tag(values: Values) -> tuple[list[Given], list[str]]:
     given, unjudged = [], []
     for t in TAGS:
         missing = [k for k in t.inputs if values.get(k) is None]
-        if set(missing) - ABSENCE_OK.get(t.id, set()):
+        if set(missing) - set(t.absent_is_none):
             unjudged.append(t.id)
             continue
         v = {k: (values.get(k) or 0.0) for k in t.inputs}
-        if t.id == "shell" and values.get(OUTPUT) is None and values.get(UNSHIPPED) is None:
-            v[UNSHIPPED] = 0.0  # no production and nothing to say about shipping
         if t.test(v):
             reason = "; ".join(f"{i}({w} d)={_fmt(values.get((i, w)))}" if w
                                else f"{i}={_fmt(values.get((i, w)))}" for i, w in t.inputs)  # fmt: skip
