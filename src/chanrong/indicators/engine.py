@@ -20,13 +20,14 @@ from chanrong.indicators.render import (
     ENTERPRISES_SQL,
     FIRMS,
     FIRMS_SCHEMA,
-    RAW_SCHEMA,
     STREAMS_SCHEMA,
     WINDOWS_TABLE,
     Computed,
     facts,
     finish,
+    first_kinds,
     lateral,
+    nothing,
     queries,
     sql_list,
     streams_sql,
@@ -103,11 +104,11 @@ class DuckDBEngine:
         named: str | None,
     ) -> Computed:
         if not orgs:
-            return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
+            return nothing(chosen, tests)
         parts: list[Indicator | Check] = [*chosen, *tests]
         only = named or FIRMS
         shared = facts(parts, as_of, self.name)
-        firsts = sorted({i.kinds[0] for i in chosen if i.kinds})  # what finish() looks up
+        firsts = first_kinds(chosen)
         streams_query = streams_sql(as_of, only, firsts) if firsts else None
         texts = [x.sql for x in parts] + [sql for _, sql in shared] + [streams_query or ""]
         prepare(cur, named, {k for x in parts for k in x.kinds}, texts)

@@ -226,6 +226,16 @@ def queries(
     ]
 
 
+def first_kinds(indicators: Iterable[Indicator]) -> list[str]:
+    """The kinds finish() looks up in the streams: each indicator's first."""
+    return sorted({i.kinds[0] for i in indicators if i.kinds})
+
+
+def nothing(indicators: Iterable[Indicator], checks: Iterable[Check]) -> Computed:
+    """The result for no firms at all."""
+    return finish(RAW_SCHEMA.empty_table(), indicators, checks, [], STREAMS_SCHEMA.empty_table())
+
+
 def finish(
     raw: pa.Table,
     indicators: Iterable[Indicator],

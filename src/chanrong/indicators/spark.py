@@ -27,6 +27,8 @@ from chanrong.indicators.render import (
     Computed,
     facts,
     finish,
+    first_kinds,
+    nothing,
     queries,
     streams_sql,
 )
@@ -110,7 +112,7 @@ class SparkEngine:
         if orgs is None:
             orgs = [r["uscc"] for r in self.spark.sql(ENTERPRISES_SQL).collect()]
         if not orgs:
-            return finish(RAW_SCHEMA.empty_table(), chosen, tests, [], STREAMS_SCHEMA.empty_table())
+            return nothing(chosen, tests)
         firms = self.spark.createDataFrame([(o,) for o in orgs], "org STRING")
         firms.createOrReplaceTempView("firms")
         shared = []
@@ -125,7 +127,9 @@ class SparkEngine:
             raw = pa.concat_tables(
                 pool.map(lambda q: self.spark.sql(q).toArrow().cast(RAW_SCHEMA), parts)
             )
-        streams = self.spark.sql(streams_sql(as_of, FIRMS)).toArrow().cast(STREAMS_SCHEMA)
+        firsts = first_kinds(chosen)
+        streams = (self.spark.sql(streams_sql(as_of, FIRMS, firsts)).toArrow().cast(STREAMS_SCHEMA)
+                   if firsts else STREAMS_SCHEMA.empty_table())  # fmt: skip
         for fact in shared:
             fact.unpersist()
         return finish(raw, chosen, tests, orgs, streams)
