@@ -7,6 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.clock import Clock, SystemClock
+from chanrong.finance.scoring import ScoringService
 from chanrong.finance.service import BankService, TradeChecks
 from chanrong.grading.service import GradingService
 from chanrong.identifiers.service import Resolver
@@ -43,6 +44,7 @@ class Platform:
         self.bank = BankService(self.consents, self.indicators, self.grading, self.master,
                                 self.clock)  # fmt: skip
         self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
+        self.scoring = ScoringService(store, self.bank, self.clock)
 
     @classmethod
     def open(

@@ -28,6 +28,8 @@ from chanrong.store.master import MasterRepository
 KEY_FIGURES = (("sales_amount", 365), ("output_value", 90), ("energy_tce", 90),
                ("on_time_delivery_qty", 90), ("collection_rate", 90))  # fmt: skip
 LEVEL_RANK = {None: 0, "entry": 1, "standardized": 2, "optimized": 3}
+# (indicator, window) -> value, and -> credibility
+Seen = tuple[dict[tuple[str, int], Any], dict[tuple[str, int], str | None]]
 
 
 class BankService:
@@ -54,12 +56,19 @@ class BankService:
             and effective_status(c["status"], c["expires_at"], now) is Status.AUTHORISED
         })  # fmt: skip
 
-    def firm(self, principal: Principal, org: str, purpose: str, day: date) -> dict[str, Any]:
-        """One firm as the bank may see it: its values through the consent door, its tags."""
+    def seen(self, principal: Principal, org: str, purpose: str, day: date) -> Seen:
+        """A firm's indicator values and their credibility, through the consent door (audited)."""
         report = self.indicators.read(principal, org, purpose, day)
         values = {(i["id"], v["window_days"]): v["value"] for i in report for v in i["values"]}
         credibility = {(i["id"], v["window_days"]): v["credibility"]
                        for i in report for v in i["values"]}  # fmt: skip
+        return values, credibility
+
+    def firm(
+        self, principal: Principal, org: str, purpose: str, day: date, seen: Seen | None = None
+    ) -> dict[str, Any]:
+        """One firm as the bank may see it: its values through the consent door, its tags."""
+        values, credibility = seen or self.seen(principal, org, purpose, day)
         given, unjudged = tag(values)
         try:
             level = self.grading.level(principal, org, purpose, day)["level"]

@@ -1,14 +1,18 @@
-"""The bank workbench over HTTP: the tag catalog and the pre-loan screening list (JSON, CSV)."""
+"""The bank workbench over HTTP: tags and the screening list (JSON, CSV), trade checks, the
+due-diligence checklist, scorecards (train, versions, reports) and scoring."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from chanrong.access.rules import Principal
+from chanrong.access.rules import Principal, Role
+from chanrong.finance.scorecard import Scaling
+from chanrong.finance.scoring import NoModel
 from chanrong.finance.service import to_csv
 from chanrong.finance.tags import TAGS
 from chanrong.web.api.consents import _call
@@ -93,3 +97,88 @@ def diligence(
     check on site (with the figures to compare); every read audited."""
     _bank(principal)
     return dict(_call(platform.bank.diligence, principal, uscc, purpose, platform.trades, as_of))
+
+
+# -- scorecards ----------------------------------------------------------------------------------
+
+
+class TrainRequest(BaseModel):
+    dataset: str = Field("platform", description="platform (your loan book), german or credit_data")
+    pdo: float = Field(20, gt=0, description="points to double the odds")
+    base_score: float = Field(600, gt=0, description="score at the base odds")
+    base_odds: float = Field(50, gt=0, description="good:bad odds at the base score")
+
+
+def _models(fn: Any, *args: Any) -> Any:
+    try:
+        return _call(fn, *args)
+    except NoModel as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.post("/models", status_code=201)
+def train_model(
+    body: TrainRequest, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Train a credit scorecard (optimal monotonic binning, WOE logistic regression, points
+    scaled by PDO) with a time-ordered train/validation split, and keep it as your next active
+    version. Returns the model report: AUC, KS, Gini, PSI, calibration by band, IV per feature,
+    and the uplift of real-time production features over traditional ones. Bank admins only."""
+    _bank(principal)
+    if principal.role is not Role.ADMIN:
+        raise HTTPException(403, "training a scorecard is for your bank's admins")
+    scaling = Scaling(body.pdo, body.base_score, body.base_odds)
+    return dict(_models(platform.scoring.train, principal.org, body.dataset,
+                        principal.username or "api", scaling))  # fmt: skip
+
+
+@router.get("/models")
+def list_models(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Your bank's scorecard versions, newest first, with validation AUC/KS/Gini and PSI."""
+    _bank(principal)
+    return list(platform.scoring.models(principal.org))
+
+
+@router.get("/models/{version}")
+def model_report(version: int, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """One version's model report."""
+    _bank(principal)
+    return dict(_models(platform.scoring.model, principal.org, version))
+
+
+@router.post("/models/{version}/{state}")
+def set_model_state(
+    version: int, state: Literal["activate", "retire"], platform: PlatformDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:  # fmt: skip
+    """Activate or retire a version; the newest active version scores. Bank admins only."""
+    _bank(principal)
+    if principal.role is not Role.ADMIN:
+        raise HTTPException(403, "changing the scorecard in use is for your bank's admins")
+    return dict(_models(platform.scoring.set_active, principal.org, version, state == "activate"))
+
+
+@router.get("/scores")
+def decision_record(
+    platform: PlatformDep, principal: PrincipalDep,
+    org: str | None = Query(None, description="one firm's scores only"),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Every score your bank took, newest first: the decision record."""
+    _bank(principal)
+    return list(platform.scoring.scores(principal.org, org))
+
+
+@orgs.get("/orgs/{uscc}/score")
+def firm_score(
+    uscc: str, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query("in_loan", description="the purpose your consent names"),
+    as_of: date | None = AS_OF,
+) -> dict[str, Any]:  # fmt: skip
+    """Score a firm with your active scorecard, through its consent (audited): score, PD,
+    rating, the top reason codes (zh/en), knock-outs, the suggested credit line with each step
+    of its rule and the risk-based price with its parts, every input with its credibility.
+    The result is kept as your decision record."""
+    _bank(principal)
+    return dict(_models(platform.scoring.score, principal, uscc, purpose, as_of))
