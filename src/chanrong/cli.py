@@ -12,10 +12,11 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import duckdb
 import httpx
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -165,7 +166,13 @@ def demo(
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
     from chanrong.indicators.refresh import IndicatorRefresher
-    from chanrong.sim.demo import demo_consents, demo_park, level_footprint, register
+    from chanrong.sim.demo import (
+        demo_consents,
+        demo_park,
+        demo_scorecard,
+        level_footprint,
+        register,
+    )
     from chanrong.sim.run import LiveFeed, PlatformSink, write_truth
     from chanrong.web.app import Settings
 
@@ -174,6 +181,7 @@ def demo(
     register(platform, park)
     demo_consents(platform, park)
     level_footprint(platform, park)
+    demo_scorecard(platform, park)
     runner, sink = _backfill(platform, park)
     t = sink.totals
     console.print(
@@ -1096,6 +1104,112 @@ def bank_screen(
         table.add_row(f"{f['name']} {f['org']}", f["grade"] or "—",
                       " ".join(t["name_zh"] for t in f["tags"]))  # fmt: skip
     Console().print(table)
+
+
+score_app = typer.Typer(help="Credit scorecards: train, check on public data, score.",
+                         no_args_is_help=True)  # fmt: skip
+app.add_typer(score_app, name="score")
+DatasetOption = Annotated[
+    str, typer.Option(help="platform (the loan book), german or credit_data (public data)")
+]
+
+
+def _show_report(report: dict[str, Any]) -> None:
+    out = Console()
+    m = report["metrics"]
+    table = Table(title=f"{report['title_zh']} · {report['split']} split")
+    for col in ("sample", "rows", "bad", "AUC", "KS", "Gini"):
+        table.add_column(col, justify="right")
+    for name in ("training", "validation"):
+        n = report["samples"][name]
+        table.add_row(name, str(n["rows"]), str(n["bad"]), f"{m[name]['auc']:.3f}",
+                      f"{m[name]['ks']:.3f}", f"{m[name]['gini']:.3f}")  # fmt: skip
+    out.print(table)
+    out.print(f"PSI training -> validation: {report['psi']:.4f}")
+    if "uplift" in report:
+        u = report["uplift"]
+        out.print(f"traditional features only: AUC {u['traditional']['auc']:.3f}, KS "
+                  f"{u['traditional']['ks']:.3f}; with real-time features: AUC "
+                  f"{u['all']['auc']:.3f} (+{u['auc_gain']:.3f}), KS {u['all']['ks']:.3f}")  # fmt: skip
+    ivs = Table(title="information value (training sample)")
+    for col in ("feature", "group", "IV", "kept"):
+        ivs.add_column(col)
+    for f in report["features"]:
+        ivs.add_row(f["feature"], f["group"], f"{f['iv']:.3f}", "yes" if f["selected"] else "")
+    out.print(ivs)
+    for row in report.get("iv_check", []):
+        out.print(f"IV {row['feature']}: published {row['published']:.3f}, ours on all rows "
+                  f"{row['ours']:.3f}")  # fmt: skip
+
+
+@score_app.command("check")
+def score_check(
+    dataset: Annotated[str, typer.Argument(help="german, credit_data or platform")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole report")] = False,
+) -> None:
+    """Train a card on a data set in memory and print its model report (nothing is kept)."""
+    from chanrong.finance import datasets
+    from chanrong.finance.scorecard import train
+
+    try:
+        with console.status(f"training on {dataset}"):
+            report = train(datasets.load(dataset)).report
+    except LookupError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(
+            orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY).decode()
+        )
+        return
+    _show_report(report)
+
+
+@score_app.command("train")
+def score_train(
+    bank: Annotated[str, typer.Argument(help="USCC of the bank whose model it is")],
+    dataset: DatasetOption = "platform",
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Train the bank's next scorecard version (active at once) and print its report."""
+    platform = _open(db)
+    try:
+        with console.status(f"training on {dataset}"):
+            report = platform.scoring.train(bank, dataset, by="cli")
+    except LookupError as exc:
+        _fail(str(exc))
+    finally:
+        platform.close()
+    console.print(f"version {report['version']} kept and active")
+    _show_report(report)
+
+
+@score_app.command("firm")
+def score_firm(
+    bank: Annotated[str, typer.Argument(help="USCC of the bank")],
+    org: Annotated[str, typer.Argument(help="USCC of the firm")],
+    purpose: Annotated[str, typer.Option(help="the purpose the firm's consent names")] = "in_loan",
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Score a firm with the bank's active card, through the firm's consent (audited)."""
+    from chanrong.access.consents import ConsentForbidden
+    from chanrong.access.rules import Principal, Role
+    from chanrong.model.master import OrgKind
+
+    platform = _open(db)
+    me = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.MEMBER, username="cli")
+    try:
+        s = platform.scoring.score(me, org, purpose)
+    except (LookupError, ConsentForbidden) as exc:
+        _fail(str(exc))
+    finally:
+        platform.close()
+    console.print(f"{s['name']} {org}: score {s['score']:.0f}, PD {s['pd']:.2%}, rating "
+                  f"{s['rating']}, line {s['line']['amount']:,.0f} 元, rate "
+                  f"{s['price']['annual_rate']:.2%}")  # fmt: skip
+    for k in s["knockouts"]:
+        console.print(f"[red]knock-out: {k}[/red]")
+    for r in s["reasons"]:
+        console.print(f"  · {r['text_zh']}")
 
 
 @app.command()

