@@ -1215,7 +1215,11 @@ def score_firm(
 @app.command()
 def evaluate(
     what: Annotated[
-        str, typer.Argument(help="fraud: planted fictitious, circular and shell trades")
+        str,
+        typer.Argument(
+            help="fraud (planted fictitious, circular and shell trades), stoppage (planted "
+            "stoppages replayed live) or default (planted loan defaults)"
+        ),
     ],
     seed: Annotated[int, typer.Option(help="the park's seed (the tests use 2026)")] = 7,
     firms: Annotated[int | None, typer.Option(help="firms in the park")] = None,
@@ -1223,35 +1227,68 @@ def evaluate(
     preset: PresetOption = "diecasting",
 ) -> None:
     """Measure a detection against the simulator's ground truth on a fresh park (a temporary
-    database): recall, precision and the cases missed or wrongly flagged."""
+    database): recall and precision, time to alert, or warning lead, with the cases behind."""
     import tempfile
 
+    from chanrong.sim import evaluate as ev
     from chanrong.sim.demo import register
-    from chanrong.sim.evaluate import fraud
 
-    if what != "fraud":
-        _fail(f"unknown evaluation {what}; known: fraud")
+    measures = {"fraud": ev.fraud, "stoppage": ev.stoppage, "default": ev.default}
+    if what not in measures:
+        _fail(f"unknown evaluation {what}; known: {', '.join(measures)}")
     park = _park(preset, seed, days, firms, None)
     with tempfile.TemporaryDirectory() as tmp:
         platform = Platform.open(Path(tmp) / "eval.duckdb")
         try:
             register(platform, park)
             _backfill(platform, park)
-            result = fraud(platform, park)
+            with console.status(f"evaluating {what}"):
+                result = measures[what](platform, park)
         finally:
             platform.close()
-    table = Table(title=f"fraud: {park.preset.key}, seed {seed}, {len(park.firms)} firms, "
-                  f"{park.days} days")  # fmt: skip
-    for col in ("invoices", "planted trades", "shell invoices", "flagged", "recall", "precision"):
+    title = f"{what}: {park.preset.key}, seed {seed}, {len(park.firms)} firms, {park.days} days"
+    table = Table(title=title)
+    if what == "fraud":
+        for col in ("invoices", "planted trades", "shell invoices", "flagged", "recall",
+                    "precision"):  # fmt: skip
+            table.add_column(col, justify="right")
+        table.add_row(f"{result['invoices']:,}", str(result["planted_trades"]),
+                      str(result["shell_invoices"]), str(result["flagged"]),
+                      f"{result['recall']:.3f}", f"{result['precision']:.3f}")  # fmt: skip
+        Console().print(table)
+        for org, inv in result["missed"]:
+            console.print(f"missed: {org} {inv}")
+        for org, inv in result["false_positives"]:
+            console.print(f"flagged but not planted: {org} {inv}")
+        return
+    if what == "stoppage":
+        for col in ("planted", "in working time", "alerted", "median minutes", "false alarms",
+                    "firm-hours replayed"):  # fmt: skip
+            table.add_column(col, justify="right")
+        table.add_row(str(result["planted"]), str(result["in_working_time"]),
+                      str(result["alerted"]), f"{result['median_minutes']}",
+                      str(len(result["false_alarms"])), f"{result['firm_hours']:,}")  # fmt: skip
+        Console().print(table)
+        for c in result["cases"]:
+            console.print(f"{c['firm']} {c['start']}: "
+                          + ("off work (holiday or off shift)" if not c["working"] else
+                             f"{c['minutes_to_alert']} min" if c["minutes_to_alert"] is not None
+                             else "not alerted"))  # fmt: skip
+        for f in result["false_alarms"]:
+            console.print(f"false alarm: {f['org']} {f['started_at']}")
+        return
+    for col in ("planted", "warned >= 30 days before default", "share", "other warnings"):
         table.add_column(col, justify="right")
-    table.add_row(f"{result['invoices']:,}", str(result["planted_trades"]),
-                  str(result["shell_invoices"]), str(result["flagged"]),
-                  f"{result['recall']:.3f}", f"{result['precision']:.3f}")  # fmt: skip
+    share = "—" if result["share"] is None else f"{result['share']:.2f}"
+    table.add_row(str(result["planted"]), str(result["warned_30_days_before"]), share,
+                  str(len(result["unplanted_warnings"])))  # fmt: skip
     Console().print(table)
-    for org, inv in result["missed"]:
-        console.print(f"missed: {org} {inv}")
-    for org, inv in result["false_positives"]:
-        console.print(f"flagged but not planted: {org} {inv}")
+    for c in result["cases"]:
+        console.print(f"{c['firm']}: first missed {c['first_missed']}, default {c['default_day']}, "
+                      f"warned {c['warned']} by {c['rule']} ({c['lead_days']} days before default, "
+                      f"{c['lead_before_missed']} before the first missed instalment)")  # fmt: skip
+    for w in result["unplanted_warnings"]:
+        console.print(f"warning with nothing planted: {w['org']} {w['rule']} {w['day']}")
 
 
 @app.command()

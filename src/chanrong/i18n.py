@@ -182,6 +182,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "models.kept": ("入模", "kept"),
     "models.published": ("公开文献值", "published"),
     "models.link": ("评分卡模型", "Scorecard models"),
+    "nav.alerts": ("预警", "Alerts"),
+    "alerts.title": ("贷后预警", "Post-loan warnings"),
+    "alerts.explain": (
+        "实时规则:停工、设备故障、数据中断、产量下滑、还款逾期、新增不良记录、质押物低于底线、未解押出库、质押物价值下跌。"
+        "同一对象同一规则只保留一条活动预警;银行看到的是已授权贷后监测的企业,按本行阈值过滤;确认只对本机构生效。",
+        "Live rules: stoppage, equipment failure, data gap, output falling, repayment missed, new "
+        "adverse record, pledged stock below floor or moved out, pledged value falling. One active "
+        "alert per subject and rule; a bank sees the firms that authorised post-loan monitoring, "
+        "after its own thresholds; an acknowledgement counts for your organisation only.",
+    ),
+    "alerts.status.active": ("活动", "active"),
+    "alerts.status.cleared": ("已恢复", "cleared"),
+    "alerts.status.all": ("全部", "all"),
+    "alerts.unacknowledged": ("只看未确认", "unacknowledged only"),
+    "alerts.ack": ("确认", "Acknowledge"),
+    "alerts.acked": ("已确认", "acknowledged"),
+    "alerts.note": ("备注", "note"),
+    "alerts.started": ("开始", "started"),
+    "alerts.fired": ("触发", "fired"),
+    "alerts.cleared_at": ("恢复", "cleared"),
+    "alerts.none": ("没有预警", "No alerts"),
+    "alerts.rules": ("规则与本机构阈值", "Rules and your thresholds"),
+    "alerts.severity.critical": ("严重", "critical"),
+    "alerts.severity.major": ("重要", "major"),
+    "alerts.severity.minor": ("次要", "minor"),
+    "alerts.severity.warning": ("提示", "warning"),
     "dd.title": ("尽职调查清单", "Due-diligence checklist"),
     "dd.left": ("项需现场核实", "items left to check on site"),
     "dd.verified": ("数据已核实", "verified by data"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
+from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock, SystemClock
 from chanrong.finance.scoring import ScoringService
 from chanrong.finance.service import BankService, TradeChecks
@@ -45,6 +46,7 @@ class Platform:
                                 self.clock)  # fmt: skip
         self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
         self.scoring = ScoringService(store, self.bank, self.clock)
+        self.alerts = AlertService(store, self.consents, self.bank, self.clock)
 
     @classmethod
     def open(

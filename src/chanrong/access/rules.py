@@ -16,8 +16,8 @@ class Role(StrEnum):
 
 # Which roles an organisation kind can hold, and the capabilities each organisation kind has.
 CAPABILITIES: dict[OrgKind, frozenset[str]] = {
-    OrgKind.SME: frozenset({"ingest", "own_data", "quarantine", "grade", "consent"}),
-    OrgKind.BANK: frozenset({"bank_workbench", "portfolio", "data_access"}),
+    OrgKind.SME: frozenset({"ingest", "own_data", "quarantine", "grade", "consent", "alerts"}),
+    OrgKind.BANK: frozenset({"bank_workbench", "portfolio", "data_access", "alerts"}),
     OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers", "data_access"}),
     OrgKind.PARK: frozenset({"park_cockpit", "members", "data_access"}),
     OrgKind.PLATFORM: frozenset({"ingest", "quarantine", "operations", "registry", "audit"}),
@@ -59,6 +59,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.grade", "/grade", "grade"),
     ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),
+    ("nav.alerts", "/alerts", "alerts"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),
     ("nav.consents", "/consents", "consent"),

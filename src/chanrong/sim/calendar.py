@@ -1,40 +1,13 @@
-"""Working calendars: Chinese public holidays with their make-up workdays (调休), and shifts.
-
-Holiday dates follow the State Council's annual notices (国务院办公厅关于部分节假日安排的通知)
-for 2025 and 2026; for other years only the fixed-date holidays and weekends are known here.
-"""
+"""Working calendars of the simulated firms: the country's holidays (`chanrong.workdays`) and
+shifts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
-
-def _span(first: date, days: int) -> set[date]:
-    return {first + timedelta(days=i) for i in range(days)}
-
-
-HOLIDAYS: set[date] = (
-    _span(date(2025, 1, 1), 1) | _span(date(2025, 1, 28), 8) | _span(date(2025, 4, 4), 3)
-    | _span(date(2025, 5, 1), 5) | _span(date(2025, 5, 31), 3) | _span(date(2025, 10, 1), 8)
-    | _span(date(2026, 1, 1), 3) | _span(date(2026, 2, 15), 9) | _span(date(2026, 4, 4), 3)
-    | _span(date(2026, 5, 1), 5) | _span(date(2026, 6, 19), 3) | _span(date(2026, 9, 25), 3)
-    | _span(date(2026, 10, 1), 7)
-)  # fmt: skip
-MAKE_UP_WORKDAYS: set[date] = {
-    date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11),
-    date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20),
-    date(2026, 10, 10),
-}  # fmt: skip
-_KNOWN_YEARS = {2025, 2026}
-_FIXED = ((1, 1), (5, 1), (5, 2), (5, 3), (10, 1), (10, 2), (10, 3), (10, 4), (10, 5))
-
-
-def is_holiday(day: date) -> bool:
-    if day.year in _KNOWN_YEARS:
-        return day in HOLIDAYS
-    return (day.month, day.day) in _FIXED
+from chanrong.workdays import MAKE_UP_WORKDAYS, is_holiday
 
 
 def is_workday(day: date, *, six_day_week: bool) -> bool:

@@ -3,11 +3,17 @@ compared with the ground truth of a park, as recall and precision with the cases
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+import statistics
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from chanrong.alerts.engine import AlertEngine
+from chanrong.alerts.rules import RULES
+from chanrong.model.base import LOCAL_TZ
 from chanrong.platform import Platform
-from chanrong.sim.park import Park, Planted
+from chanrong.sim.calendar import is_workday, shift_mask
+from chanrong.sim.park import Park, Planted, local_dt
 
 
 def fraud(platform: Platform, park: Park) -> dict[str, Any]:
@@ -30,3 +36,115 @@ def fraud(platform: Platform, park: Park) -> dict[str, Any]:
         "recall": len(hit) / len(positives) if positives else None,
         "precision": len(hit) / len(flagged) if flagged else None,
     }  # fmt: skip
+
+
+# -- post-loan warnings ---------------------------------------------------------------------------
+
+
+def _working(park: Park, firm: str, at: datetime) -> bool:
+    """Whether the firm's own calendar had it at work at that instant (a stoppage planted on a
+    day off stops nothing anyone could see)."""
+    f = park.firm(firm)
+    local = at.astimezone(LOCAL_TZ)
+    day = local.date()
+    if not (f.shift == "three" or is_workday(day, six_day_week=f.six_day_week)):
+        return False
+    return bool(shift_mask(f.shift)[local.hour * 60 + local.minute])
+
+
+def stoppage(platform: Platform, park: Park, before: int = 60, after: int = 120) -> dict[str, Any]:
+    """Planted stoppages replayed in live mode: the engine ticks every simulated minute from
+    `before` minutes ahead of each one to `after` minutes past its start, seeing only the
+    records that had arrived by then. Time to alert = when the stoppage alert opened minus the
+    planted start. Every other stoppage alert opened in those windows, on any firm, is a false
+    alarm unless a planted stoppage or supplier interruption had that firm down then."""
+    engine = AlertEngine(platform.store, tuple(r for r in RULES if r.every_minutes == 1))
+    down = [t for t in park.truth if t.kind in (Planted.STOPPAGE, Planted.SUPPLIER_INTERRUPTION)]
+    planted = sorted((t for t in park.truth if t.kind is Planted.STOPPAGE and t.start < _end(park)),
+                     key=lambda t: t.start)  # fmt: skip
+    cases: list[dict[str, Any]] = []
+    false_alarms: list[dict[str, Any]] = []
+    ticks = 0
+    for t in planted:
+        engine.reset()
+        now, first = t.start - timedelta(minutes=before), None
+        while now <= t.start + timedelta(minutes=after):
+            for o in engine.tick(now).opened:
+                if o["rule"] != "stoppage":
+                    continue
+                if o["org"] == t.firm and first is None and o["fired_at"] >= t.start:
+                    first = o["fired_at"]
+                elif not any(
+                    d.firm == o["org"]
+                    and d.start <= o["started_at"] + timedelta(minutes=5)
+                    and (d.end is None or o["started_at"] < d.end)
+                    for d in down
+                ):
+                    false_alarms.append(
+                        {"org": o["org"], "started_at": o["started_at"].isoformat()}
+                    )
+            now += timedelta(minutes=1)
+            ticks += 1
+        cases.append({"firm": t.firm, "start": t.start.isoformat(),
+                      "working": _working(park, t.firm, t.start),
+                      "minutes_to_alert": None if first is None
+                      else (first - t.start).total_seconds() / 60})  # fmt: skip
+    engine.reset()
+    seen = [c for c in cases if c["working"]]
+    times = sorted(float(c["minutes_to_alert"]) if c["minutes_to_alert"] is not None
+                   else math.inf for c in seen)  # fmt: skip
+    return {
+        "planted": len(cases), "in_working_time": len(seen),
+        "alerted": sum(c["minutes_to_alert"] is not None for c in seen),
+        "median_minutes": statistics.median(times) if times else None,
+        "false_alarms": false_alarms, "ticks": ticks,
+        "firm_hours": round(ticks / 60 * len(park.firms), 1), "cases": cases,
+    }  # fmt: skip
+
+
+DEFAULT_RULES = ("output_drop", "repayment_missed", "adverse_record")
+
+
+def default(platform: Platform, park: Park, every_days: int = 1) -> dict[str, Any]:
+    """Planted loan defaults against the slow-moving warnings (output falling, repayment
+    missed, adverse record), evaluated every `every_days` days over the park's history with
+    what had arrived by then: lead = default day − first warning day. Default is 90 days past
+    due (the Basel definition, and the simulator's loan outcome); the lead before the first
+    missed instalment is shown too. A warning on a firm with nothing planted is a false one."""
+    engine = AlertEngine(platform.store, tuple(r for r in RULES if r.id in DEFAULT_RULES))
+    engine.reset()
+    planted = {t.firm: t for t in park.truth if t.kind is Planted.LOAN_DEFAULT}
+    troubled = {t.firm for t in park.truth if t.kind in (
+        Planted.LOAN_DEFAULT, Planted.ZOMBIE_FIRM, Planted.SHELL_FIRM,
+        Planted.SUPPLIER_INTERRUPTION, Planted.STOPPAGE)}  # fmt: skip
+    first: dict[str, tuple[date, str]] = {}
+    others: list[dict[str, Any]] = []
+    day = park.start + timedelta(days=40)  # output of 10 days before the 30 compared
+    while day < park.end:
+        for o in engine.tick(local_dt(day, 18 * 60)).opened:
+            if o["org"] in planted:
+                first.setdefault(o["org"], (day, o["rule"]))
+            elif o["org"] not in troubled:
+                others.append({"org": o["org"], "rule": o["rule"], "day": day.isoformat()})
+        day += timedelta(days=every_days)
+    engine.reset()
+    cases: list[dict[str, Any]] = []
+    for firm, t in planted.items():
+        missed = date.fromisoformat(t.detail["first_missed"])
+        warned = first.get(firm)
+        cases.append({
+            "firm": firm, "first_missed": missed.isoformat(),
+            "default_day": (missed + timedelta(days=90)).isoformat(),
+            "warned": warned[0].isoformat() if warned else None,
+            "rule": warned[1] if warned else None,
+            "lead_days": (missed + timedelta(days=90) - warned[0]).days if warned else None,
+            "lead_before_missed": (missed - warned[0]).days if warned else None,
+        })  # fmt: skip
+    early = [c for c in cases if c["lead_days"] is not None and c["lead_days"] >= 30]
+    return {"planted": len(cases), "warned_30_days_before": len(early),
+            "share": len(early) / len(cases) if cases else None, "cases": cases,
+            "unplanted_warnings": others}  # fmt: skip
+
+
+def _end(park: Park) -> datetime:
+    return local_dt(park.end, 0)

@@ -20,6 +20,7 @@ from chanrong import __version__
 from chanrong.model import RECORD_MODELS
 from chanrong.platform import Platform
 from chanrong.web.api import (
+    alerts,
     auth,
     bank,
     consents,
@@ -162,7 +163,7 @@ def create_app(
     guarded = [Depends(csrf_guard)]
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
-               bank.router, bank.orgs, pages.router)  # fmt: skip
+               bank.router, bank.orgs, alerts.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

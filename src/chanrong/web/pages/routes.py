@@ -18,6 +18,7 @@ from chanrong.access.consents import ConsentForbidden, ConsentNotFound
 from chanrong.access.rules import Principal, Role, navigation_for
 from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
+from chanrong.alerts.service import AlertNotFound
 from chanrong.finance.datasets import DATASETS
 from chanrong.finance.scoring import NoModel
 from chanrong.finance.tags import TAGS
@@ -519,6 +520,36 @@ async def models_train(request: Request, platform: PlatformDep) -> Response:
     made = await run_in_threadpool(platform.scoring.train, principal.org, dataset,
                                    principal.username or "web")  # fmt: skip
     return RedirectResponse(f"/bank/models?version={made['version']}", status_code=303)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(
+    request: Request, platform: PlatformDep, lang: LangDep, status: str = "active",
+    unacknowledged: bool = False, org: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """The alert inbox: critical and unacknowledged first, acknowledge in place."""
+    principal = _guard(request, "alerts")
+    try:
+        box = platform.alerts.inbox(principal, status, unacknowledged, org or None)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "alerts.html", lang, principal, box=box, status=status,
+                  unacknowledged=unacknowledged, org=org,
+                  rules=platform.alerts.settings(principal.org).values())  # fmt: skip
+
+
+@router.post("/alerts/{alert_id}/ack", response_class=HTMLResponse)
+async def alerts_ack(request: Request, platform: PlatformDep, alert_id: int) -> Response:
+    principal = _guard(request, "alerts")
+    if principal.role is Role.VIEWER:
+        raise HTTPException(403, "viewers cannot acknowledge")
+    form = await request.form()
+    note = str(form.get("note") or "") or None
+    try:
+        await run_in_threadpool(platform.alerts.acknowledge, principal, alert_id, note)
+    except AlertNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return RedirectResponse(f"/alerts#alert-{alert_id}", status_code=303)
 
 
 @router.get("/park/grades", response_class=HTMLResponse)

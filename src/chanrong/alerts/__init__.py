@@ -1,0 +1,1 @@
+"""Post-loan early warnings: rules, their engine, alert life cycle and webhooks."""
