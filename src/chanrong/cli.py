@@ -100,8 +100,13 @@ def serve(
     refresh_indicators: Annotated[
         float, typer.Option(help="seconds between indicator refreshes of changed firms; 0: off")
     ] = 300,
+    alerts: Annotated[
+        float,
+        typer.Option(help="seconds between warning-rule rounds and webhook deliveries; 0: off"),
+    ] = 60,
 ) -> None:
     """Serve the web UI and the API. Stops cleanly on SIGTERM or Ctrl-C."""
+    from chanrong.alerts.service import AlertLoop
     from chanrong.indicators.refresh import IndicatorRefresher
     from chanrong.web.app import Settings
 
@@ -110,6 +115,8 @@ def serve(
     if refresh_indicators > 0:
         services = (*services, IndicatorRefresher(platform.indicators, refresh_indicators,
                                                   then=platform.grading.assess))  # fmt: skip
+    if alerts > 0:
+        services = (*services, AlertLoop(platform.alerts, alerts))
     _serve(platform, Settings(max_body_bytes=max_body_mib << 20), host, port, log_level, services)
 
 
@@ -165,6 +172,7 @@ def demo(
     mqtt: MqttOption = None,
 ) -> None:
     """Create the demo park with its history (once), then serve it with a live feed."""
+    from chanrong.alerts.service import AlertLoop
     from chanrong.indicators.refresh import IndicatorRefresher
     from chanrong.sim.demo import (
         demo_consents,
@@ -205,6 +213,7 @@ def demo(
     console.print(table)
     _weekly_history(platform, "indicators", "indicator_values", platform.indicators.compute)
     _weekly_history(platform, "grades", "grades", platform.grading.assess)
+    _alert_history(platform)
     if seed_only:
         platform.close()
         return
@@ -212,7 +221,7 @@ def demo(
     feed = LiveFeed(runner, platform.clock.now)
     console.print(f"open http://{host}:{port} (live data every {feed.tick_seconds:g} s)")
     refresher = IndicatorRefresher(platform.indicators, then=platform.grading.assess)
-    services = (*_mqtt_services(platform, mqtt), feed, refresher)
+    services = (*_mqtt_services(platform, mqtt), feed, refresher, AlertLoop(platform.alerts))
     _serve(platform, Settings(demo_logins=tuple(logins)), host, port, services=services)
 
 
@@ -241,6 +250,22 @@ def _weekly_history(
     days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
     if days:
         console.print(f"{label}: {_each_day(label, days, keep):,} for {len(days)} day(s)")
+
+
+def _alert_history(platform: Platform, days: int = 30) -> None:
+    """Once: the slow-moving warning rules day by day over the last `days` days (an inbox with
+    its history), then every rule at this instant."""
+    from chanrong.alerts.engine import AlertEngine
+    from chanrong.alerts.rules import RULES
+
+    if platform.store.cursor().execute("SELECT count(*) FROM alert_meta").fetchone()[0]:  # type: ignore[index]
+        return
+    slow = AlertEngine(platform.store, tuple(r for r in RULES if r.every_minutes > 1))
+    end = local_today(platform.clock.now()) - timedelta(days=1)
+    _each_day("alerts", _history_days(end, days - 1, 1),
+              lambda d: len(slow.tick(local_dt(d, 18 * 60)).opened))  # fmt: skip
+    now = platform.alerts.engine.tick(platform.clock.now())
+    console.print(f"alerts: {len(now.opened)} opened now")
 
 
 def _history_days(end: date, history: int, step: int) -> list[date]:
@@ -1103,6 +1128,67 @@ def bank_screen(
     for f in listing["firms"]:
         table.add_row(f"{f['name']} {f['org']}", f["grade"] or "—",
                       " ".join(t["name_zh"] for t in f["tags"]))  # fmt: skip
+    Console().print(table)
+
+
+alerts_app = typer.Typer(help="Post-loan warnings: a round of the rules, the inbox, docs.",
+                          no_args_is_help=True)  # fmt: skip
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("docs")
+def alerts_docs(
+    out: Annotated[Path, typer.Option("-o", help="where to write")] = Path("docs/alerts.md"),
+) -> None:
+    """Write the warning rules, their life cycle and webhooks as Markdown."""
+    from chanrong.alerts.docs import alerts_markdown
+
+    out.write_text(alerts_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+@alerts_app.command("run")
+def alerts_run(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """One round of every rule at this instant and the webhook deliveries due (for a file no
+    server owns; a server runs rounds itself)."""
+    from chanrong.alerts.service import AlertLoop
+
+    platform = _open(db)
+    try:
+        last = AlertLoop(platform.alerts).run_once()
+    finally:
+        platform.close()
+    console.print(f"opened {last['opened']}, cleared {last['cleared']}, webhook deliveries "
+                  f"queued {last['queued']}, delivered {last['delivered']}")  # fmt: skip
+
+
+@alerts_app.command("list")
+def alerts_list(
+    org: Annotated[str, typer.Argument(help="USCC of the enterprise or bank whose inbox")],
+    status: Annotated[str, typer.Option(help="active, cleared or all")] = "active",
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """An organisation's alert inbox (a bank's through its post-loan consents, audited)."""
+    from chanrong.access.rules import Principal, Role
+    from chanrong.model.master import OrgKind
+
+    platform = _open(db)
+    try:
+        o = platform.master.organisation(org)
+        if o is None:
+            _fail(f"no organisation {org}")
+        me = Principal(org=org, org_kind=OrgKind(o.org_kind), role=Role.MEMBER, username="cli")
+        box = platform.alerts.inbox(me, status)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        platform.close()
+    table = Table(title=f"alerts ({status}) {box['as_of'][:16]}")
+    for col in ("severity", "rule", "firm", "subject", "since", "detail"):
+        table.add_column(col)
+    for a in box["alerts"]:
+        table.add_row(a["severity"], a["name_zh"], a["org_name"], a["subject"],
+                      a["started_at"][:16], a["detail"] or "")  # fmt: skip
     Console().print(table)
 
 

@@ -58,6 +58,8 @@ def demo_consents(platform: Platform, park: Park) -> None:
     committee = admin(park_org, OrgKind.PARK, "park")
     c.grant(sme[qingxi], bank, ["production_energy", "transactions", "credit_standing"], "in_loan",
             note="流动资金贷款 授信审查")  # fmt: skip
+    c.grant(sme[qingxi], bank, ["production_energy", "movable_assets", "credit_standing"],
+            "post_loan", note="贷后监测授权(随借款合同)")  # fmt: skip
     c.request(lender, donghai, ["production_energy", "movable_assets"], "pre_loan",
               note="存货质押融资 预审")  # fmt: skip
     c.grant(sme[qingxi], buyer, ["quality", "production_energy"], "supplier_performance",
@@ -84,7 +86,10 @@ SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {
                       ("buyer", ("quality", "production_energy", "digital_grade"),
                        "supplier_performance"),
                       ("bank", ("production_energy", "transactions", "credit_standing",
-                                "digital_grade"), "pre_loan")),
+                                "digital_grade"), "pre_loan"),
+                      # the same bank, for post-loan monitoring (贷后监测授权)
+                      ("bank", ("production_energy", "movable_assets", "credit_standing"),
+                       "post_loan")),
 }  # fmt: skip
 DECLARED: dict[Level, dict[str, bool]] = {
     Level.ENTRY: {"q_data_staff": False, "q_plan": False, "q_training": False},
@@ -95,8 +100,8 @@ DECLARED: dict[Level, dict[str, bool]] = {
 
 def level_footprint(platform: Platform, park: Park) -> int:
     """Each firm shares its data and answers the grading questionnaire as its level would,
-    once per database (a party the firm already shares with, or answers already given, are
-    left alone). Returns how many consents were granted."""
+    once per database (a party the firm already shares with for the purpose, or answers already
+    given, are left alone). Returns how many consents were granted."""
     granted = 0
     answered = platform.grading.answers([f.uscc for f in park.firms])
     for f in park.firms:
@@ -105,7 +110,8 @@ def level_footprint(platform: Platform, park: Park) -> int:
         to = {"park": park.park.uscc, "bank": park.banks[0].uscc,
               "buyer": buyers[0] if buyers else park.buyers[0].uscc}  # fmt: skip
         for who, scopes, purpose in SHARING[f.level]:
-            if not platform.consents.repo.between(f.uscc, to[who]):
+            given = platform.consents.repo.between(f.uscc, to[who])
+            if not any(c["purpose"] == purpose for c in given):
                 platform.consents.grant(me, to[who], list(scopes), purpose, days=730)
                 granted += 1
         if not answered[f.uscc]:
