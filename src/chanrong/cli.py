@@ -1403,7 +1403,8 @@ def verify(
 
     from chanrong.access.signatures import SignatureError, public_key_from_text
     from chanrong.ledger.keys import raw_public
-    from chanrong.ledger.verify import verify_bundle
+    from chanrong.ledger.log import REPORT_FORMAT
+    from chanrong.ledger.verify import verify_bundle, verify_report
 
     assert bundle is not None
     try:
@@ -1417,7 +1418,8 @@ def verify(
             pinned = raw_public(public_key_from_text(text))
         except SignatureError as exc:
             _fail(str(exc))
-    report = verify_bundle(data, pinned)
+    is_report = isinstance(data, dict) and data.get("format") == REPORT_FORMAT
+    report = verify_report(data, pinned) if is_report else verify_bundle(data, pinned)
     if report.head is not None:
         console.print(f"tree head: size {report.head.tree_size}, root {report.head.root_hash.hex()}, "
                       f"key {report.key_id}" + ("" if report.key_pinned else
@@ -1426,6 +1428,12 @@ def verify(
         console.print(f"[red]FAIL[/red] {problem}")
     if not report.ok:
         raise typer.Exit(1)
+    if is_report:
+        r = data["report"]
+        console.print(f"[green]OK[/green] report {r['report_id']} on {r['firm']['name']} "
+                      f"({r['as_of']}) is exactly what the platform issued, over "
+                      f"{report.batches:,} data batches in its signed log")  # fmt: skip
+        return
     console.print(f"[green]OK[/green] {report.records:,} records in {report.groups:,} groups of "
                   f"{report.batches:,} batches are exactly what the platform accepted")  # fmt: skip
 

@@ -182,6 +182,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "models.kept": ("入模", "kept"),
     "models.published": ("公开文献值", "published"),
     "models.link": ("评分卡模型", "Scorecard models"),
+    "report.title": ("实时增信报告", "Credit-enhancement report"),
+    "report.issue": ("出具实时增信报告", "Issue a credit-enhancement report"),
+    "report.explain": (
+        "报告本身记入平台可信账本;JSON 版附签名树头、报告的包含证明和所依据数据批次的包含证明,可离线验证:"
+        "chanrong verify report.json。",
+        "The report itself is a leaf of the platform's ledger; the JSON carries the signed tree "
+        "head, the report's inclusion proof and those of the data batches it rests on, for "
+        "offline verification: chanrong verify report.json.",
+    ),
+    "report.json": ("下载 JSON(可验证)", "Download JSON (verifiable)"),
+    "report.pdf": ("下载 PDF", "Download PDF"),
+    "report.verification": ("验证信息", "Verification"),
+    "report.not_shared": ("未授权", "not shared"),
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (

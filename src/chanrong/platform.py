@@ -8,6 +8,7 @@ from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock, SystemClock
+from chanrong.finance.report import CreditReports
 from chanrong.finance.scoring import ScoringService
 from chanrong.finance.service import BankService, TradeChecks
 from chanrong.grading.service import GradingService
@@ -47,6 +48,9 @@ class Platform:
         self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
         self.scoring = ScoringService(store, self.bank, self.clock)
         self.alerts = AlertService(store, self.consents, self.bank, self.clock)
+        self.reports = CreditReports(store, self.ledger if ledger else None, self.indicators,
+                                     self.grading, self.bank, self.scoring, self.alerts,
+                                     self.trades, self.clock)  # fmt: skip
 
     @classmethod
     def open(

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pyarrow as pa
@@ -199,10 +200,10 @@ def test_pledges_repayments_records_and_what_a_bank_sees(platform: Platform) -> 
 
 
 class Receiver(BaseHTTPRequestHandler):
-    got: list[tuple[dict, bytes]] = []
+    got: ClassVar[list[tuple[dict, bytes]]] = []
     fail_first = True
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
         if Receiver.fail_first:
             Receiver.fail_first = False

@@ -10,16 +10,19 @@ from chanrong.finance.fraud import (
     GRACE_DAYS,
     OVERDUE_DAYS,
 )
+from chanrong.finance.report import EVIDENCE_DAYS
 from chanrong.finance.service import KEY_FIGURES, TRADE_KINDS
 from chanrong.finance.tags import TAGS
+from chanrong.ledger.log import REPORT_FORMAT
 
 INTRO = """# Bank workbench (银行工作台)
 
 Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
 This release holds: pre-loan screening (贷前获客), trade authenticity checks (反欺诈), the
-due-diligence checklist (尽职调查), and credit scorecards with scoring, credit line and price
-(贷中审核). Pledge monitoring, post-loan warnings and the credit-enhancement report follow.
+due-diligence checklist (尽职调查), credit scorecards with scoring, credit line and price
+(贷中审核), and the credit-enhancement report (实时增信报告). Post-loan warnings, including the
+pledge alerts, are in docs/alerts.md.
 
 ## Pre-loan screening (贷前获客)
 
@@ -155,6 +158,24 @@ operating cost {opc:.1%} + capital charge ({cap_ratio:.1%} capital × {ret:.0%} 
 """
 
 
+REPORT = """
+## Credit-enhancement report (实时增信报告)
+
+`POST /api/v1/orgs/{{uscc}}/credit-report?purpose=` (or the button on the decision page) issues
+a report on a firm that authorised the bank: its indicators with credibility and coverage, its
+digital grade, tags, score with reasons, line and price (when the bank has an active
+scorecard), its open alerts (under a post-loan consent) and the status of its trade chains, each
+part as far as the consent shows (a part it does not open is `null`, never invented). The
+report is appended to the platform's ledger as a leaf of its own; the document returned
+(`GET /api/v1/bank/credit-reports/{{id}}`, format `{fmt}`) carries the signed tree head, the
+report's inclusion proof and the inclusion proofs of the data batches of the last {days} days it
+rests on (the kinds the consent opens), and the platform's public keys. `chanrong verify
+report.json [--key KEY]` checks offline that the platform issued exactly this report, over data
+that is in its signed log; any change to the report or a batch is named. The PDF
+(`GET /api/v1/bank/credit-reports/{{id}}.pdf`) is for reading; the JSON is the one to verify.
+"""
+
+
 def scorecard_markdown() -> str:
     from chanrong.finance import credit, datasets, scorecard
 
@@ -202,4 +223,5 @@ def bank_markdown() -> str:
         DILIGENCE.format(items=", ".join(f"{i.name_zh} ({i.name_en})" for i in ITEMS)).lstrip()
     )
     out.append(scorecard_markdown())
+    out.append(REPORT.format(fmt=REPORT_FORMAT, days=EVIDENCE_DAYS).lstrip())
     return "\n".join(out) + "\n"

@@ -44,6 +44,7 @@ from chanrong.model import EVENT_KINDS, Event
 from chanrong.store.db import Store, dicts
 
 BUNDLE_FORMAT = "chanrong-ledger-bundle/1"
+REPORT_FORMAT = "chanrong-credit-report/1"
 BEIJING = "Asia/Shanghai"
 
 # Fetch a batch's records as one Arrow chunk per column: canonicalising then needs no copy.
@@ -394,6 +395,20 @@ class Ledger:
             ],
             "batches": out,
         }
+
+    def batch_leaves(self, owner: str, kinds: list[str], since: date) -> list[dict[str, Any]]:
+        """The batch leaves holding records of the owner of these kinds on or after `since`."""
+        return dicts(self.store.cursor().execute(
+            "SELECT b.batch_id, b.kind, l.leaf_index, l.leaf_data FROM ingest_batches b "
+            "JOIN ledger_leaves l USING (leaf_index) WHERE l.leaf_type = 'batch' "
+            "AND list_contains($kinds, b.kind) AND len(list_filter(l.groups, "
+            "lambda g: g.org = $org AND g.day >= $since)) > 0 ORDER BY l.leaf_index",
+            {"org": owner, "kinds": kinds, "since": since}))  # fmt: skip
+
+    def proofs(self, indices: list[int], head: SignedHead) -> dict[int, list[str]]:
+        """Inclusion paths of these leaves to the head (one subtree cache for all)."""
+        subtree = self.subtree(self.store.cursor())
+        return {i: [p.hex() for p in inclusion_path(i, head.tree_size, subtree)] for i in indices}
 
     def locate(
         self, model: type[Event], org: str, record_id: str, source: str | None

@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import orjson
 
-from chanrong.ledger.canon import Canonical, fingerprint_sql, q, unmatched
+from chanrong.ledger.canon import Canonical, canonical_json, fingerprint_sql, q, unmatched
 from chanrong.ledger.keys import SignedHead, key_id, verify_head
-from chanrong.ledger.log import BUNDLE_FORMAT
+from chanrong.ledger.log import BUNDLE_FORMAT, REPORT_FORMAT
 from chanrong.ledger.merkle import leaf_hash, verify_inclusion
 
 
@@ -36,6 +36,40 @@ class BundleReport:
         return not self.problems and self.head is not None
 
 
+def _signed_head(
+    doc: dict[str, Any], public_key: bytes | None, report: BundleReport
+) -> SignedHead | None:
+    """The document's signed head, checked against the pinned key (or the key it carries)."""
+    head = SignedHead.from_json(doc["head"])
+    report.key_id = head.key_id
+    if public_key is None:
+        carried = {k["key_id"]: base64.b64decode(k["public_key"]) for k in doc.get("keys", [])}
+        public_key = carried.get(head.key_id)
+    else:
+        report.key_pinned = True
+    if public_key is None:
+        report.problems.append(f"no public key for key id {head.key_id}")
+        return None
+    if key_id(public_key) != head.key_id:
+        report.problems.append(
+            f"the head was signed by key {head.key_id}, the key given is {key_id(public_key)}"
+        )
+        return None
+    if not verify_head(head, public_key):
+        report.problems.append(
+            f"the signature on the tree head of size {head.tree_size} is not valid"
+        )
+        return None
+    report.head = head
+    return head
+
+
+def in_log(index: int, data: str, proof: list[str], head: SignedHead) -> bool:
+    """Whether a leaf with this data sits at `index` of the log the head signs."""
+    path = [bytes.fromhex(p) for p in proof]
+    return verify_inclusion(index, head.tree_size, leaf_hash(data.encode()), path, head.root_hash)
+
+
 def verify_bundle(bundle: dict[str, Any], public_key: bytes | None = None) -> BundleReport:
     """Verify a bundle; `public_key` (raw 32 bytes) pins the platform key the head must verify
     with. Without it, the key the bundle names is used and the report says it was not pinned."""
@@ -43,30 +77,33 @@ def verify_bundle(bundle: dict[str, Any], public_key: bytes | None = None) -> Bu
     if bundle.get("format") != BUNDLE_FORMAT:
         report.problems.append(f"not a {BUNDLE_FORMAT} bundle (format {bundle.get('format')!r})")
         return report
-    head = SignedHead.from_json(bundle["head"])
-    report.key_id = head.key_id
-    if public_key is None:
-        carried = {k["key_id"]: base64.b64decode(k["public_key"]) for k in bundle.get("keys", [])}
-        public_key = carried.get(head.key_id)
-    else:
-        report.key_pinned = True
-    if public_key is None:
-        report.problems.append(f"no public key for key id {head.key_id}")
+    head = _signed_head(bundle, public_key, report)
+    if head is None:
         return report
-    if key_id(public_key) != head.key_id:
-        report.problems.append(
-            f"the head was signed by key {head.key_id}, the key given is {key_id(public_key)}"
-        )
-        return report
-    if not verify_head(head, public_key):
-        report.problems.append(
-            f"the signature on the tree head of size {head.tree_size} is not valid"
-        )
-        return report
-    report.head = head
     con = duckdb.connect()
     for batch in bundle.get("batches", []):
         _verify_batch(con, bundle, batch, head, report)
+    return report
+
+
+def verify_report(doc: dict[str, Any], public_key: bytes | None = None) -> BundleReport:
+    """Verify a credit-enhancement report: its head, that the report itself (its canonical
+    JSON) is the leaf it names in that log, and that each data batch it rests on is too."""
+    report = BundleReport()
+    if doc.get("format") != REPORT_FORMAT:
+        report.problems.append(f"not a {REPORT_FORMAT} document (format {doc.get('format')!r})")
+        return report
+    head = _signed_head(doc, public_key, report)
+    if head is None:
+        return report
+    body = canonical_json(doc["report"]).decode()
+    if not in_log(int(doc["leaf_index"]), body, doc["proof"], head):
+        report.problems.append("the report is not what the platform logged (it was changed)")
+    for b in doc.get("batches", []):
+        report.batches += 1
+        if not in_log(int(b["leaf_index"]), b["leaf_data"], b["proof"], head):
+            report.problems.append(f"batch {b.get('batch_id')} (leaf {b['leaf_index']}): "
+                                   "not in the signed log")  # fmt: skip
     return report
 
 
@@ -80,8 +117,7 @@ def _verify_batch(
     report.batches += 1
     index, data = int(batch["leaf_index"]), batch["leaf_data"]
     where = f"batch {batch.get('batch_id')} (leaf {index})"
-    proof = [bytes.fromhex(p) for p in batch["proof"]]
-    if not verify_inclusion(index, head.tree_size, leaf_hash(data.encode()), proof, head.root_hash):
+    if not in_log(index, data, batch["proof"], head):
         report.problems.append(
             f"{where}: not in the signed log (the leaf or its proof was changed)"
         )

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chanrong.access.rules import Principal, Role
+from chanrong.finance.report import ReportNotFound, pdf
 from chanrong.finance.scorecard import Scaling
 from chanrong.finance.scoring import NoModel
 from chanrong.finance.service import to_csv
@@ -182,3 +183,54 @@ def firm_score(
     The result is kept as your decision record."""
     _bank(principal)
     return dict(_models(platform.scoring.score, principal, uscc, purpose, as_of))
+
+
+# -- credit-enhancement reports ------------------------------------------------------------------
+
+
+@orgs.post("/orgs/{uscc}/credit-report", status_code=201)
+def issue_report(
+    uscc: str, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query("in_loan", description="the purpose your consent names"),
+) -> dict[str, Any]:  # fmt: skip
+    """Issue a credit-enhancement report (实时增信报告) on a firm that authorised you: its
+    indicators with credibility and coverage, grade, tags, score and reasons, open alerts and
+    trade-chain status, as far as the consent shows; logged as a leaf of the platform's ledger
+    and returned with the signed tree head, its own inclusion proof and those of the data
+    batches (90 days) it rests on, for `chanrong verify report.json` offline."""
+    _bank(principal)
+    try:
+        return dict(_models(platform.reports.issue, principal, uscc, purpose))
+    except LookupError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.get("/credit-reports")
+def list_reports(
+    platform: PlatformDep, principal: PrincipalDep, org: str | None = Query(None),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The reports issued to your bank, newest first."""
+    _bank(principal)
+    return list(platform.reports.list(principal.org, org))
+
+
+def _report(platform: Any, principal: Principal, report_id: str) -> dict[str, Any]:
+    _bank(principal)
+    try:
+        return dict(platform.reports.get(principal.org, report_id))
+    except ReportNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/credit-reports/{report_id}.pdf", response_class=Response)
+def report_pdf(report_id: str, platform: PlatformDep, principal: PrincipalDep) -> Response:
+    """The report as PDF (the JSON document is the one to verify)."""
+    doc = _report(platform, principal, report_id)
+    return Response(pdf(doc), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="credit-report-{report_id}.pdf"'})  # fmt: skip
+
+
+@router.get("/credit-reports/{report_id}")
+def get_report(report_id: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The report document as issued, with its proofs (save it as report.json to verify)."""
+    return _report(platform, principal, report_id)

@@ -20,6 +20,7 @@ from chanrong.access.service import AccessError
 from chanrong.access.throttle import TooManyAttempts
 from chanrong.alerts.service import AlertNotFound
 from chanrong.finance.datasets import DATASETS
+from chanrong.finance.report import ReportNotFound
 from chanrong.finance.scoring import NoModel
 from chanrong.finance.tags import TAGS
 from chanrong.grading.criteria import QUESTIONS, Level
@@ -520,6 +521,32 @@ async def models_train(request: Request, platform: PlatformDep) -> Response:
     made = await run_in_threadpool(platform.scoring.train, principal.org, dataset,
                                    principal.username or "web")  # fmt: skip
     return RedirectResponse(f"/bank/models?version={made['version']}", status_code=303)
+
+
+@router.post("/orgs/{uscc}/credit-report", response_class=HTMLResponse)
+async def credit_report_issue(request: Request, platform: PlatformDep, uscc: str) -> Response:
+    """Issue a credit-enhancement report from the decision page."""
+    principal = _guard(request, "bank_workbench")
+    form = await request.form()
+    purpose = str(form.get("purpose") or "in_loan")
+    try:
+        doc = await run_in_threadpool(platform.reports.issue, principal, uscc, purpose)
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return RedirectResponse(f"/credit-reports/{doc['report']['report_id']}", status_code=303)
+
+
+@router.get("/credit-reports/{report_id}", response_class=HTMLResponse)
+def credit_report_page(
+    request: Request, platform: PlatformDep, lang: LangDep, report_id: str
+) -> HTMLResponse:
+    """A credit-enhancement report as issued, with its downloads (JSON to verify, PDF)."""
+    principal = _guard(request, "bank_workbench")
+    try:
+        doc = platform.reports.get(principal.org, report_id)
+    except ReportNotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return render(request, "credit_report.html", lang, principal, doc=doc, r=doc["report"])
 
 
 @router.get("/alerts", response_class=HTMLResponse)

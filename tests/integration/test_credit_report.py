@@ -1,0 +1,88 @@
+"""The credit-enhancement report: issued under consent as a ledger leaf, verified offline
+(and caught when changed), as PDF, over the API and on its page."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from chanrong.access.rules import Principal, Role
+from chanrong.ledger.verify import verify_report
+from chanrong.model.master import OrgKind
+from chanrong.platform import Platform
+from chanrong.web.app import Settings, create_app
+from chanrong.web.security import CSRF_COOKIE
+from tests.conftest import BANK, OTHER_SME, PASSWORD, SME, SimulatedPark, form_post
+
+
+def test_a_report_on_a_simulated_firm_verifies_offline_and_any_change_is_caught(
+    simulated_park: SimulatedPark, tmp_path: Path
+) -> None:
+    from chanrong.cli import app
+    from chanrong.grading.criteria import Level
+
+    platform, park = simulated_park.platform, simulated_park.park
+    bank = park.banks[0].uscc  # type: ignore[attr-defined]
+    platform.scoring.train(bank, "platform", by="test")
+    firm = next(f for f in park.firms if f.level is Level.OPTIMIZED)  # type: ignore[attr-defined]
+    officer = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.MEMBER, username="officer")
+    doc = platform.reports.issue(officer, firm.uscc, "pre_loan")
+    r = doc["report"]
+    assert r["firm"]["uscc"] == firm.uscc and r["score"]["rating"] and r["grade"]["overall"]
+    assert r["indicators"] and all(i["credibility"] for i in r["indicators"])
+    assert r["trade_chain"]["invoices"] > 0 and r["evidence"]["batches"] == len(doc["batches"]) > 0
+    assert set(r["evidence"]["kinds"]) >= {"telemetry", "invoice", "credit_record"}
+    result = verify_report(doc)
+    assert result.ok and result.batches == len(doc["batches"]), result.problems
+
+    changed = copy.deepcopy(doc)
+    changed["report"]["score"]["rating"] = "AAA" if r["score"]["rating"] != "AAA" else "AA"
+    assert any("was changed" in p for p in verify_report(changed).problems)
+    forged = copy.deepcopy(doc)
+    forged["batches"][0]["leaf_data"] = forged["batches"][0]["leaf_data"].replace('"v":1', '"v":2')
+    assert any("not in the signed log" in p for p in verify_report(forged).problems)
+
+    good, bad = tmp_path / "report.json", tmp_path / "changed.json"
+    good.write_text(json.dumps(doc, ensure_ascii=False))
+    bad.write_text(json.dumps(changed, ensure_ascii=False))
+    ok = CliRunner().invoke(app, ["verify", str(good)])
+    assert ok.exit_code == 0 and "is exactly what the platform issued" in ok.output, ok.output
+    assert CliRunner().invoke(app, ["verify", str(bad)]).exit_code == 1
+    assert platform.reports.list(bank, firm.uscc)[0]["report_id"] == r["report_id"]
+
+
+def test_reports_over_the_api_and_the_page(platform: Platform) -> None:
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    platform.consents.grant(me, BANK, ["production_energy", "credit_standing"], "in_loan")
+    platform.access.add_user(BANK, "zhou", PASSWORD, role=Role.ADMIN)
+    with TestClient(create_app(platform, Settings())) as client:
+        assert form_post(client, "/login", {"username": "zhou", "password": PASSWORD},
+                         follow_redirects=False).status_code == 303  # fmt: skip
+        csrf = {"X-CSRF-Token": client.cookies[CSRF_COOKIE]}  # a body-less post from a page
+        made = client.post(f"/api/v1/orgs/{SME}/credit-report", params={"purpose": "in_loan"},
+                           headers=csrf)  # fmt: skip
+        assert made.status_code == 201, made.text
+        doc = made.json()
+        assert doc["report"]["score"] is None  # no scorecard trained: said, not invented
+        assert doc["report"]["trade_chain"] is None  # the consent does not open invoices
+        assert verify_report(doc).ok
+        rid = doc["report"]["report_id"]
+        assert [x["report_id"] for x in client.get("/api/v1/bank/credit-reports").json()] == [rid]
+        assert client.get(f"/api/v1/bank/credit-reports/{rid}").json() == doc
+        pdf = client.get(f"/api/v1/bank/credit-reports/{rid}.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert b"STSong-Light" in pdf.content  # Chinese set in the viewer's CID font
+        page = client.get(f"/credit-reports/{rid}")
+        assert page.status_code == 200 and f'data-report="{rid}"' in page.text
+        issued = form_post(client, f"/orgs/{SME}/credit-report", {"purpose": "in_loan"},
+                           follow_redirects=False)  # fmt: skip
+        assert issued.status_code == 303 and issued.headers["location"].startswith(
+            "/credit-reports/"
+        )
+        assert client.post(f"/api/v1/orgs/{OTHER_SME}/credit-report",
+                           headers=csrf).status_code == 403  # fmt: skip
+        assert client.get("/api/v1/bank/credit-reports/nope").status_code == 404
