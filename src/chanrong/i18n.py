@@ -195,6 +195,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.pdf": ("下载 PDF", "Download PDF"),
     "report.verification": ("验证信息", "Verification"),
     "report.not_shared": ("未授权", "not shared"),
+    "pledges.title": ("动产质押监管", "Pledged inventory"),
+    "pledges.link": ("动产质押监管", "Pledged inventory"),
+    "pledges.explain": (
+        "本行贷款项下的有效质押:监管仓实时库存对比最低质押量、最新价格指数、质物价值(×可贷比例)与贷款价值比(LTV)。"
+        "未授权动产与征信数据的企业单列。",
+        "Active pledges on this bank's loans: the live stock in the warehouse against the floor, "
+        "the latest price index, the value (x the lendable share) and the loan-to-value. Firms "
+        "whose consent does not open their stock and loans are listed apart.",
+    ),
+    "pledges.pledge": ("质押", "Pledge"),
+    "pledges.stock": ("库存/底线", "Stock / floor"),
+    "pledges.price": ("价格", "Price"),
+    "pledges.value": ("质物价值", "Value"),
+    "pledges.principal": ("贷款本金", "Principal"),
+    "pledges.not_shared": ("未授权查看质押数据的企业", "Firms not sharing their pledge data"),
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (

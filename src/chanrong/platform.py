@@ -8,6 +8,7 @@ from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock, SystemClock
+from chanrong.finance.pledges import PledgeMonitor
 from chanrong.finance.report import CreditReports
 from chanrong.finance.scoring import ScoringService
 from chanrong.finance.service import BankService, TradeChecks
@@ -48,6 +49,7 @@ class Platform:
         self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
         self.scoring = ScoringService(store, self.bank, self.clock)
         self.alerts = AlertService(store, self.consents, self.bank, self.clock)
+        self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.reports = CreditReports(store, self.ledger if ledger else None, self.indicators,
                                      self.grading, self.bank, self.scoring, self.alerts,
                                      self.trades, self.clock)  # fmt: skip

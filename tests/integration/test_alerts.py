@@ -148,6 +148,11 @@ def test_pledges_repayments_records_and_what_a_bank_sees(platform: Platform) -> 
         {"id": f"px{d}", "source": "price", "org": PLATFORM_ORG, "event_time": at(d, 9),
          "item_class": "mould-steel", "price": p, "unit": "pcs",
          "index_source": "日度价格"} for d, p in ((20, 100.0), (10, 104.0), (1, 88.4))])  # fmt: skip
+    send(platform, "loan", [{
+        "id": "L-1", "source": "bank-core", "org": SME, "event_time": at(20), "channel":
+        "third_party", "loan_no": "L-1", "lender": BANK, "loan_type": "inventory_pledge",
+        "principal": 8000, "annual_rate": 0.05, "start_date": at(20)[:10],
+        "maturity_date": at(-200)[:10]}])  # fmt: skip
     send(platform, "repayment", [
         {"id": f"rp{d}", "source": "bank-core", "org": SME, "event_time": at(d, 16),
          "channel": "third_party", "loan_no": "L-1", "due_date": at(d)[:10],
@@ -173,11 +178,19 @@ def test_pledges_repayments_records_and_what_a_bank_sees(platform: Platform) -> 
     officer = Principal(org=BANK, org_kind=OrgKind.BANK, role=Role.ADMIN, username="zhou")
     box = platform.alerts.inbox(officer)
     assert {a["rule"] for a in box["alerts"]} == {"repayment_missed", "adverse_record"}
+    assert platform.pledges.pledges(officer)["not_shared"] == [SME]  # stock not opened yet
     audit = platform.consents.repo.audit_entries(owner=SME, limit=5)
-    assert audit[0]["reader_org"] == BANK and audit[0]["action"] == "alerts"
+    assert [a["action"] for a in audit[:2]] == ["pledges", "alerts"]  # every read audited
     platform.consents.grant(me, BANK, ["movable_assets"], "post_loan")
     rules = {a["rule"] for a in platform.alerts.inbox(officer)["alerts"]}
     assert {"pledge_below_floor", "pledge_outbound", "pledge_value_drop"} <= rules
+    # the pledge monitor: stock 70 against a floor of 100; value 70 x 88.4 x 0.7; LTV
+    monitor = platform.pledges.pledges(officer)
+    (p,) = monitor["pledges"]
+    assert p["stock"] == 70 and p["below_floor"] and p["price"] == pytest.approx(88.4)
+    assert p["value"] == pytest.approx(70 * 88.4 * 0.7)
+    assert p["ltv"] == pytest.approx(8000 / (70 * 88.4 * 0.7)) and p["ltv_breach"]
+    assert monitor["not_shared"] == []
     # the bank's own threshold: value drops of 20 % or more only
     platform.alerts.set_threshold(BANK, "pledge_value_drop", 20.0, None, False)
     assert "pledge_value_drop" not in {a["rule"] for a in platform.alerts.inbox(officer)["alerts"]}

@@ -86,3 +86,6 @@ def test_reports_over_the_api_and_the_page(platform: Platform) -> None:
         assert client.post(f"/api/v1/orgs/{OTHER_SME}/credit-report",
                            headers=csrf).status_code == 403  # fmt: skip
         assert client.get("/api/v1/bank/credit-reports/nope").status_code == 404
+        pledged = client.get("/bank/pledges")  # no pledge on this bank's loans yet
+        assert pledged.status_code == 200 and 'data-testid="pledges"' in pledged.text
+        assert client.get("/api/v1/bank/pledges").json()["pledges"] == []

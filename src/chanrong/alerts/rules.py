@@ -172,12 +172,13 @@ WHERE record_type IN ({", ".join(f"'{a}'" for a in ADVERSE)})
   AND coalesce(start_date, event_time::DATE) > {{day}} - 30 AND received_at <= {{now}}
 """
 
-# Pledges live at the instant: the newest state of each pledge is active.
-_PLEDGES = """
+# Pledges live at the instant: the newest state of each pledge is active (also read by the
+# bank's pledge monitor, `finance.pledges`).
+PLEDGES = """
 SELECT * FROM ev_pledge WHERE received_at <= {now} AND event_time <= {now}
 QUALIFY event_time = max(event_time) OVER (PARTITION BY org, pledge_no) AND status = 'active'
 """
-_STOCK = """
+PLEDGED_STOCK = """
 SELECT m.org, m.item, m.warehouse,
        sum(CASE WHEN movement_type IN ('receipt', 'production_in', 'adjustment_in') THEN qty
                 ELSE -qty END) AS qty
@@ -186,7 +187,7 @@ FROM ev_inventory_movement m SEMI JOIN p ON p.org = m.org AND p.item = m.item
 WHERE m.received_at <= {now} AND m.event_time <= {now} GROUP BY ALL
 """
 PLEDGE_FLOOR_SQL = f"""
-WITH p AS ({_PLEDGES}), s AS ({_STOCK})
+WITH p AS ({PLEDGES}), s AS ({PLEDGED_STOCK})
 SELECT p.org, p.pledge_no AS subject,
        CASE WHEN coalesce(s.qty, 0) < p.qty_floor THEN 'on' ELSE 'off' END AS state,
        coalesce(s.qty, 0) AS value,
@@ -195,7 +196,7 @@ SELECT p.org, p.pledge_no AS subject,
 FROM p LEFT JOIN s ON s.org = p.org AND s.item = p.item AND s.warehouse = p.warehouse
 """
 PLEDGE_OUT_SQL = f"""
-WITH p AS ({_PLEDGES})
+WITH p AS ({PLEDGES})
 SELECT p.org, p.pledge_no AS subject, 'on' AS state, sum(m.qty) AS value,
        printf('%.0f %s of %s left %s without release (%s)', sum(m.qty), max(m.unit), p.item,
               p.warehouse, string_agg(DISTINCT coalesce(m.reference_no, m.id), ', ')) AS detail
@@ -208,7 +209,7 @@ GROUP BY p.org, p.pledge_no, p.item, p.warehouse
 """
 VALUE_DROP_FLOOR = 5.0  # % the platform watches from; each bank sets its own threshold above
 PLEDGE_VALUE_SQL = f"""
-WITH p AS ({_PLEDGES}), px AS (
+WITH p AS ({PLEDGES}), px AS (
     SELECT item_class, event_time, price FROM ev_price_index
     WHERE received_at <= {{now}} AND event_time <= {{now}}
 ), v AS (

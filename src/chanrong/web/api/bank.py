@@ -234,3 +234,16 @@ def report_pdf(report_id: str, platform: PlatformDep, principal: PrincipalDep) -
 def get_report(report_id: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     """The report document as issued, with its proofs (save it as report.json to verify)."""
     return _report(platform, principal, report_id)
+
+
+@router.get("/pledges")
+def pledges(
+    platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query("post_loan", description="the purpose the firms' consents name"),
+) -> dict[str, Any]:  # fmt: skip
+    """Your pledged inventory (动产质押): each active pledge on one of your loans with the live
+    stock in its warehouse against the floor, the latest price of its class, its value (x the
+    lendable share) and the loan-to-value; per firm through the consent door (pledges, stock
+    movements and loans), the firms whose consent does not open them listed apart."""
+    _bank(principal)
+    return dict(platform.pledges.pledges(principal, purpose))

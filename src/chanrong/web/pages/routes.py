@@ -549,6 +549,20 @@ def credit_report_page(
     return render(request, "credit_report.html", lang, principal, doc=doc, r=doc["report"])
 
 
+@router.get("/bank/pledges", response_class=HTMLResponse)
+def pledges_page(
+    request: Request, platform: PlatformDep, lang: LangDep, purpose: str = "post_loan"
+) -> HTMLResponse:
+    """The bank's pledged inventory: stock against floor, value and loan-to-value."""
+    principal = _guard(request, "bank_workbench")
+    view = platform.pledges.pledges(principal, purpose)
+    names = {}
+    for o in {r["org"] for r in view["pledges"]} | set(view["not_shared"]):
+        found = platform.master.organisation(o)
+        names[o] = found.name if found else o
+    return render(request, "pledges.html", lang, principal, view=view, names=names)
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(
     request: Request, platform: PlatformDep, lang: LangDep, status: str = "active",
