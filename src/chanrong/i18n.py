@@ -210,6 +210,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "pledges.value": ("质物价值", "Value"),
     "pledges.principal": ("贷款本金", "Principal"),
     "pledges.not_shared": ("未授权查看质押数据的企业", "Firms not sharing their pledge data"),
+    "recv.title": ("应收账款融资核验", "Receivable financing check"),
+    "recv.apply": (
+        "以所选发票申请应收账款融资",
+        "Apply for receivable financing on the chosen invoices",
+    ),
+    "recv.explain": (
+        "逐张按交易链核验:非可疑、已签收、未逾期的发票可按未回款金额×融资比例放款。",
+        "Each invoice is checked along its chain: not suspect, delivered and not overdue ones "
+        "may be advanced against at the rate on their outstanding amount.",
+    ),
+    "recv.requested": ("申请(未回款)", "Requested (outstanding)"),
+    "recv.eligible": ("可融资", "Eligible advance"),
+    "recv.ok": ("可融资", "eligible"),
+    "recv.no": ("不可融资", "not eligible"),
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (

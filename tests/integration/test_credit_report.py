@@ -89,3 +89,41 @@ def test_reports_over_the_api_and_the_page(platform: Platform) -> None:
         pledged = client.get("/bank/pledges")  # no pledge on this bank's loans yet
         assert pledged.status_code == 200 and 'data-testid="pledges"' in pledged.text
         assert client.get("/api/v1/bank/pledges").json()["pledges"] == []
+
+
+def test_receivable_financing_on_a_simulated_firm(simulated_park: SimulatedPark) -> None:
+    from chanrong.grading.criteria import Level
+
+    platform, park = simulated_park.platform, simulated_park.park
+    bank = park.banks[0].uscc  # type: ignore[attr-defined]
+    firm = next(f for f in park.firms if f.level is Level.OPTIMIZED)  # type: ignore[attr-defined]
+    officer = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.MEMBER, username="officer")
+    chains = platform.trades.read(officer, firm.uscc, "pre_loan", 180)["invoices"]
+    offered = [i["invoice_no"] for i in chains[-12:]]
+    result = platform.receivables.apply(officer, firm.uscc, offered, "pre_loan", 0.8)
+    assert [v["invoice_no"] for v in result["invoices"]] == offered
+    for v in result["invoices"]:
+        links = {x["link"]: x["status"] for x in v["links"]}
+        assert v["eligible"] == (not v["reasons"])
+        if v["eligible"]:
+            assert links["delivery"] == "ok" and links["payment"] != "broken"
+            assert v["advance"] == round(v["outstanding"] * 0.8, 2)
+    assert result["eligible"] == round(sum(v["advance"] for v in result["invoices"]), 2)
+    assert platform.receivables.applications(bank)[0]["application_id"] == result["application_id"]
+    try:
+        platform.receivables.apply(officer, firm.uscc, ["NOPE-1"], "pre_loan")
+    except ValueError as exc:
+        assert "NOPE-1" in str(exc)
+    else:
+        raise AssertionError("an unknown invoice must be named")
+    # the same from the trade-chain page: tick invoices, apply
+    platform.access.add_user(bank, "recv-officer", PASSWORD, role=Role.MEMBER)
+    with TestClient(create_app(platform, Settings())) as client:
+        assert form_post(client, "/login", {"username": "recv-officer", "password": PASSWORD},
+                         follow_redirects=False).status_code == 303  # fmt: skip
+        page = client.get(f"/orgs/{firm.uscc}/trades", params={"purpose": "pre_loan"})
+        assert 'data-testid="receivables-form"' in page.text
+        applied = form_post(client, f"/orgs/{firm.uscc}/receivables",
+                            {"purpose": "pre_loan", "invoice_no": offered[:2]})  # fmt: skip
+        assert applied.status_code == 200 and 'data-testid="application"' in applied.text
+        assert f'data-invoice="{offered[1]}"' in applied.text

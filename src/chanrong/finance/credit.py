@@ -5,7 +5,7 @@ Line (流动资金贷款 sizing):
   第1号): need = annual sales × (1 − profit
   margin) × (1 + expected growth) / turnovers, turnovers = 360 / (days of inventory + days of
   receivables); revenue line = need × (1 − own-funds share) − loans already outstanding.
-  Collateral line = pledged stock value (price index × haircut, indicator collateral_value) ×
+  Collateral line = stock value (price index × haircut, indicator collateral_value) ×
   advance rate. Suggested = revenue line + collateral line, capped by the rating's policy cap and
   a share of annual sales; nothing when a knock-out applies or the rating is below the floor.
 Price:
@@ -94,7 +94,7 @@ def line(
         {"step": "revenue_line", "value": revenue,
          "note": f"need × (1 − {policy.own_funds_share:.0%} own funds) − outstanding {outstanding:,.0f}"},
         {"step": "collateral_line", "value": collateral,
-         "note": f"pledged stock value × {policy.advance_rate:.0%}"},
+         "note": f"stock value after haircut × {policy.advance_rate:.0%}"},
         {"step": "cap", "value": cap,
          "note": f"rating {rating} cap {policy.caps[rating]:,.0f}, {policy.sales_share_cap:.0%} of sales"},
     ]  # fmt: skip

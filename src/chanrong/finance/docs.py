@@ -10,9 +10,12 @@ from chanrong.finance.fraud import (
     GRACE_DAYS,
     OVERDUE_DAYS,
 )
+from chanrong.finance.pledges import LTV_WATCH
+from chanrong.finance.receivables import ADVANCE_RATE, LOOKBACK_DAYS
 from chanrong.finance.report import EVIDENCE_DAYS
 from chanrong.finance.service import KEY_FIGURES, TRADE_KINDS
 from chanrong.finance.tags import TAGS
+from chanrong.indicators.catalog.assets import HAIRCUT
 from chanrong.ledger.log import REPORT_FORMAT
 
 INTRO = """# Bank workbench (银行工作台)
@@ -21,8 +24,9 @@ Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
 This release holds: pre-loan screening (贷前获客), trade authenticity checks (反欺诈), the
 due-diligence checklist (尽职调查), credit scorecards with scoring, credit line and price
-(贷中审核), and the credit-enhancement report (实时增信报告). Post-loan warnings, including the
-pledge alerts, are in docs/alerts.md.
+(贷中审核), supply-chain finance (receivable financing checked by the trade chain, the pledged
+inventory monitor) and the credit-enhancement report (实时增信报告). Post-loan warnings,
+including the pledge alerts, are in docs/alerts.md.
 
 ## Pre-loan screening (贷前获客)
 
@@ -147,7 +151,8 @@ Ratings by PD (upper bound): {ratings}.
   turnovers = 360 / (days of inventory + {recv:g} receivable days);
 - revenue line = need × (1 − {own:.0%} own funds) − the bank's loans to the firm still
   outstanding;
-- collateral line = pledged stock value (indicator `collateral_value`) × {adv:.0%};
+- collateral line = the value of the stock on hand at its price index less a 30 % haircut
+  (indicator `collateral_value`) × {adv:.0%};
 - suggested = revenue line + collateral line, capped by the rating's cap ({caps}) and by
   {share_cap:.0%} of annual sales, in whole 万元; nothing with a knock-out or a rating below
   {floor}. The line carries the credibility of the sales it rests on.
@@ -173,6 +178,29 @@ rests on (the kinds the consent opens), and the platform's public keys. `chanron
 report.json [--key KEY]` checks offline that the platform issued exactly this report, over data
 that is in its signed log; any change to the report or a batch is named. The PDF
 (`GET /api/v1/bank/credit-reports/{{id}}.pdf`) is for reading; the JSON is the one to verify.
+"""
+
+
+SUPPLY_CHAIN = """
+## Supply-chain finance (供应链金融)
+
+**Receivable financing (应收账款融资).** `POST /api/v1/orgs/{{uscc}}/receivables` with the
+invoice numbers offered (or tick them on the trade-chain page `/orgs/{{uscc}}/trades` and
+apply): each sales invoice of the last {lookback} days is verified by its chain. It is
+financeable when it is not suspect, its goods were delivered (the receivable exists), it is not
+overdue and something is still unpaid; the advance is the outstanding amount (amount less
+payments received) x the advance rate (default {rate:.0%}). Every application is kept with each
+invoice's verdict and reasons (`GET /api/v1/bank/receivables`). An invoice the firm did not
+issue in the period is named as an error.
+
+**Pledged inventory (动产质押).** `/bank/pledges` and `GET /api/v1/bank/pledges` list each
+active pledge securing one of the bank's loans: the live stock of its item in its warehouse
+against the pledge's floor, the latest price index of the item's class, the value (stock x
+price x {haircut:.0%}, the lendable share) and the loan-to-value (principal / value; above
+{ltv:.0%} is marked). Each firm is read through the consent door and must open its pledges,
+stock movements and loans (scopes movable_assets and credit_standing); the others are listed
+apart. Stock below the floor, stock moved out without release and a falling price raise alerts
+(docs/alerts.md).
 """
 
 
@@ -223,5 +251,7 @@ def bank_markdown() -> str:
         DILIGENCE.format(items=", ".join(f"{i.name_zh} ({i.name_en})" for i in ITEMS)).lstrip()
     )
     out.append(scorecard_markdown())
+    out.append(SUPPLY_CHAIN.format(lookback=LOOKBACK_DAYS, rate=ADVANCE_RATE, haircut=HAIRCUT,
+                                   ltv=LTV_WATCH).lstrip())  # fmt: skip
     out.append(REPORT.format(fmt=REPORT_FORMAT, days=EVIDENCE_DAYS).lstrip())
     return "\n".join(out) + "\n"

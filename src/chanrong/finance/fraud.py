@@ -149,7 +149,7 @@ def judge(row: dict, cycles: dict[tuple[str, str], int], today: date) -> dict:
     return {
         "org": row["org"], "invoice_no": row["invoice_no"],
         "issue_date": row["issue_date"].isoformat(), "counterparty": row["counterparty"],
-        "amount": row["amount"], "e_invoice": row["e_invoice"],
+        "amount": row["amount"], "paid": row["paid"] or 0.0, "e_invoice": row["e_invoice"],
         "links": [{"link": k, "status": links[k][0], "evidence": links[k][1]} for k in LINKS],
         "suspect": bool(reasons), "reasons": reasons,
     }  # fmt: skip

@@ -247,3 +247,32 @@ def pledges(
     movements and loans), the firms whose consent does not open them listed apart."""
     _bank(principal)
     return dict(platform.pledges.pledges(principal, purpose))
+
+
+class ReceivableRequest(BaseModel):
+    invoice_nos: list[str] = Field(min_length=1, description="the sales invoices offered")
+    advance_rate: float = Field(0.8, gt=0, le=1, description="share of the outstanding advanced")
+
+
+@orgs.post("/orgs/{uscc}/receivables", status_code=201)
+def apply_receivables(
+    uscc: str, body: ReceivableRequest, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query("supply_chain_finance", description="the purpose your consent names"),
+) -> dict[str, Any]:  # fmt: skip
+    """A receivable financing application (应收账款融资): each invoice offered is verified by its
+    trade chain (order, shipment, delivery, payment; no circular trade); the verified, delivered,
+    not overdue ones may be advanced against at the rate; kept. Under a consent covering every
+    kind a chain reads."""
+    _bank(principal)
+    try:
+        return dict(_call(platform.receivables.apply, principal, uscc, body.invoice_nos,
+                          purpose, body.advance_rate))  # fmt: skip
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/receivables")
+def list_receivables(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Your receivable financing applications, newest first."""
+    _bank(principal)
+    return list(platform.receivables.applications(principal.org))

@@ -563,6 +563,25 @@ def pledges_page(
     return render(request, "pledges.html", lang, principal, view=view, names=names)
 
 
+@router.post("/orgs/{uscc}/receivables", response_class=HTMLResponse)
+async def receivables_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str
+) -> HTMLResponse:
+    """The receivable financing check of the invoices ticked on the trade-chain page."""
+    principal = _guard(request, "bank_workbench")
+    form = await request.form()
+    chosen = [str(v) for v in form.getlist("invoice_no")]
+    purpose = str(form.get("purpose") or "supply_chain_finance")
+    try:
+        result = await run_in_threadpool(platform.receivables.apply, principal, uscc, chosen,
+                                         purpose)  # fmt: skip
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "receivables.html", lang, principal, result=result, uscc=uscc)
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(
     request: Request, platform: PlatformDep, lang: LangDep, status: str = "active",
