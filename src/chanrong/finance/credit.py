@@ -41,7 +41,7 @@ class Policy:
     receivable_days: float = 60.0  # when not measured
     growth_floor: float = -0.20
     growth_cap: float = 0.30
-    advance_rate: float = 0.50  # on pledged stock value
+    advance_rate: float = 0.50  # on the stock value after haircut
     sales_share_cap: float = 0.30
     floor_rating: str = "B"  # no line below this rating
     caps: dict[str, float] = field(default_factory=lambda: {
