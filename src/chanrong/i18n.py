@@ -224,6 +224,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "recv.eligible": ("可融资", "Eligible advance"),
     "recv.ok": ("可融资", "eligible"),
     "recv.no": ("不可融资", "not eligible"),
+    "upgrade.title": ("技改贷测算", "Digital-upgrade loan (技改贷)"),
+    "upgrade.link": ("技改贷测算", "Digital-upgrade loan"),
+    "upgrade.explain": (
+        "按企业数字化路线图(授权共享等级时)和计划新增设备测算投资,按预期新增产值的边际贡献与释放的营运资金测算还款能力,"
+        "取两者与政策上限中的较小者;并列出放款后需要盯住的证据。",
+        "The investment from the firm's grading roadmap (when its consent shares the grade) and "
+        "the equipment planned; the repayment capacity from the margin on the added output and "
+        "the working capital freed; the loan is the smaller of the two and the policy cap. The "
+        "evidence to watch after the loan is listed.",
+    ),
+    "upgrade.equipment": ("新增设备", "Equipment"),
+    "upgrade.qty": ("数量", "Quantity"),
+    "upgrade.unit_cost": ("单价(元)", "Unit cost (元)"),
+    "upgrade.gain": ("瓶颈产能提升(倍,2 = +200%)", "Bottleneck capacity gain (2 = +200 %)"),
+    "upgrade.stock_before": ("原材料库存(现,元)", "Raw-material stock now (元)"),
+    "upgrade.stock_after": ("原材料库存(改造后,元)", "Raw-material stock after (元)"),
+    "upgrade.size": ("测算", "Size the loan"),
+    "upgrade.amount": ("建议技改贷额度", "Suggested upgrade loan"),
+    "upgrade.watch": ("贷后盯住的证据", "Evidence to watch after the loan"),
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (

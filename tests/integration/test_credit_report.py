@@ -127,3 +127,19 @@ def test_receivable_financing_on_a_simulated_firm(simulated_park: SimulatedPark)
                             {"purpose": "pre_loan", "invoice_no": offered[:2]})  # fmt: skip
         assert applied.status_code == 200 and 'data-testid="application"' in applied.text
         assert f'data-invoice="{offered[1]}"' in applied.text
+        # a digital-upgrade loan for the same firm, from its own figures and roadmap
+        plan = client.post(f"/api/v1/orgs/{firm.uscc}/upgrade-loan", params={"purpose": "pre_loan"},
+                           json={"equipment": [{"name": "数控加工中心", "qty": 5,
+                                                "unit_cost": 400000, "capacity_gain": 2.0}],
+                                 "stock_before": 6e6, "stock_after": 4e6})  # fmt: skip
+        assert plan.status_code == 200, plan.text
+        got = plan.json()
+        assert got["roadmap_shared"] and got["figures"]["output_value_365"] > 0
+        assert got["amount"] > 0 and got["amount"] % 10_000 == 0
+        assert {w["indicator"] for w in got["watch"]} >= {"capacity_rated_daily", "output_value"}
+        assert client.get(f"/orgs/{firm.uscc}/upgrade-loan").status_code == 200
+        sized = form_post(client, f"/orgs/{firm.uscc}/upgrade-loan",
+                          {"purpose": "pre_loan", "name": "CNC", "qty": "5", "unit_cost": "400000",
+                           "capacity_gain": "2", "stock_before": "6000000",
+                           "stock_after": "4000000"})  # fmt: skip
+        assert sized.status_code == 200 and 'data-testid="upgrade-amount"' in sized.text

@@ -15,6 +15,7 @@ from chanrong.finance.receivables import ADVANCE_RATE, LOOKBACK_DAYS
 from chanrong.finance.report import EVIDENCE_DAYS
 from chanrong.finance.service import KEY_FIGURES, TRADE_KINDS
 from chanrong.finance.tags import TAGS
+from chanrong.finance.upgrade import UpgradePolicy
 from chanrong.indicators.catalog.assets import HAIRCUT
 from chanrong.ledger.log import REPORT_FORMAT
 
@@ -24,7 +25,7 @@ Generated from `chanrong.finance` by `chanrong bank docs`; do not edit by hand.
 
 This release holds: pre-loan screening (贷前获客), trade authenticity checks (反欺诈), the
 due-diligence checklist (尽职调查), credit scorecards with scoring, credit line and price
-(贷中审核), supply-chain finance (receivable financing checked by the trade chain, the pledged
+(贷中审核), the digital-upgrade loan (技改贷), supply-chain finance (receivable financing checked by the trade chain, the pledged
 inventory monitor) and the credit-enhancement report (实时增信报告). Post-loan warnings,
 including the pledge alerts, are in docs/alerts.md.
 
@@ -204,6 +205,29 @@ apart. Stock below the floor, stock moved out without release and a falling pric
 """
 
 
+UPGRADE = """
+## Digital-upgrade loan (技改贷)
+
+`POST /api/v1/orgs/{{uscc}}/upgrade-loan` (or `/orgs/{{uscc}}/upgrade-loan`, linked from the
+decision page) sizes a loan for an upgrade from the equipment planned (name, quantity, unit
+cost, the bottleneck's capacity gain) and the planned change of raw-material stock:
+
+- cost = the firm's grading roadmap (the toolbox items, each once; read when the consent shares
+  the grade) + the equipment;
+- expected yearly gain = today's 365-day output value x the capacity gain counted (at most
+  {demand:.0%}: capacity alone sells nothing) x a {margin:.0%} contribution margin;
+- loan = the smallest of cost x {share:.0%} (the firm puts in the rest), the gain over
+  {tenor} years plus the working capital freed by the lower stock, and {cap:,.0f} 元; in whole
+  万元; the answer names which one binds.
+
+With it come the evidence to watch after the loan, each with today's value and the target:
+rated capacity up by the planned gain (the new machines registered and reporting), output value
+up by the gain counted, inventory value down as planned, the running rate held, and the
+indicators the roadmap's items make measurable. The guide's mould maker (5 more CNC machines,
+bottleneck capacity +200 %, raw-material stock from 6 to 4 million) is a test case.
+"""
+
+
 def scorecard_markdown() -> str:
     from chanrong.finance import credit, datasets, scorecard
 
@@ -253,5 +277,8 @@ def bank_markdown() -> str:
     out.append(scorecard_markdown())
     out.append(SUPPLY_CHAIN.format(lookback=LOOKBACK_DAYS, rate=ADVANCE_RATE, haircut=HAIRCUT,
                                    ltv=LTV_WATCH).lstrip())  # fmt: skip
+    u = UpgradePolicy()
+    out.append(UPGRADE.format(demand=u.demand_cap, margin=u.margin, share=u.finance_share,
+                              tenor=u.tenor_years, cap=u.cap).lstrip())  # fmt: skip
     out.append(REPORT.format(fmt=REPORT_FORMAT, days=EVIDENCE_DAYS).lstrip())
     return "\n".join(out) + "\n"

@@ -16,6 +16,7 @@ from chanrong.clock import Clock
 from chanrong.finance.diligence import checklist
 from chanrong.finance.fraud import chain_sql, cycle_sql, firm_flags, judge
 from chanrong.finance.tags import BY_ID, Nature, tag
+from chanrong.finance.upgrade import Equipment, size
 from chanrong.grading.service import GradingService
 from chanrong.indicators.engine import prepare
 from chanrong.indicators.render import sql_list
@@ -126,6 +127,28 @@ class BankService:
         return {"org": owner, "name": o.name if o else owner, "as_of": day.isoformat(),
                 "purpose": purpose, "items": items,
                 "left_on_site": sum(1 for i in items if i["status"] != "verified")}  # fmt: skip
+
+    def upgrade_loan(
+        self, principal: Principal, org: str, purpose: str, equipment: list[Equipment],
+        stock_before: float | None = None, stock_after: float | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """A digital-upgrade loan (技改贷) sized for the firm (`finance.upgrade`): its figures
+        and its grading roadmap read through the consent door."""
+        day = local_today(self.clock.now())
+        values, _ = self.seen(principal, org, purpose, day)
+        figures = {"output_value_365": values.get(("output_value", 365)),
+                   "capacity_rated_daily": values.get(("capacity_rated_daily", 0)),
+                   "inventory_value": values.get(("inventory_value", 0)),
+                   "device_running_rate_90": values.get(("device_running_rate", 90))}  # fmt: skip
+        try:
+            roadmap = self.grading.read(principal, org, purpose, day)["roadmap"]
+            shared = True
+        except ConsentForbidden:
+            roadmap, shared = [], False
+        result = size(equipment, roadmap, figures, stock_before, stock_after)
+        o = self.master.organisation(org)
+        return {"org": org, "name": o.name if o else org, "as_of": day.isoformat(),
+                "purpose": purpose, "figures": figures, "roadmap_shared": shared, **result}  # fmt: skip
 
     def screening(
         self,

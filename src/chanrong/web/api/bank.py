@@ -16,6 +16,7 @@ from chanrong.finance.scorecard import Scaling
 from chanrong.finance.scoring import NoModel
 from chanrong.finance.service import to_csv
 from chanrong.finance.tags import TAGS
+from chanrong.finance.upgrade import Equipment
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
@@ -276,3 +277,32 @@ def list_receivables(platform: PlatformDep, principal: PrincipalDep) -> list[dic
     """Your receivable financing applications, newest first."""
     _bank(principal)
     return list(platform.receivables.applications(principal.org))
+
+
+class EquipmentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    qty: int = Field(ge=1)
+    unit_cost: float = Field(gt=0, description="元 each")
+    capacity_gain: float = Field(
+        0, ge=0, description="the bottleneck's capacity gain, 2.0 = +200 %"
+    )
+
+
+class UpgradeRequest(BaseModel):
+    equipment: list[EquipmentIn] = Field(default_factory=list)
+    stock_before: float | None = Field(None, ge=0, description="raw-material stock today, 元")
+    stock_after: float | None = Field(None, ge=0, description="raw-material stock planned, 元")
+
+
+@orgs.post("/orgs/{uscc}/upgrade-loan")
+def upgrade_loan(
+    uscc: str, body: UpgradeRequest, platform: PlatformDep, principal: PrincipalDep,
+    purpose: str = Query("in_loan", description="the purpose your consent names"),
+) -> dict[str, Any]:  # fmt: skip
+    """Size a digital-upgrade loan (技改贷) from the firm's grading roadmap (when its consent
+    shares the grade) and the equipment planned, against the expected gain, with the evidence
+    to watch after the loan (indicators, today's values, targets)."""
+    _bank(principal)
+    equipment = [Equipment(e.name, e.qty, e.unit_cost, e.capacity_gain) for e in body.equipment]
+    return dict(_call(platform.bank.upgrade_loan, principal, uscc, purpose, equipment,
+                      body.stock_before, body.stock_after))  # fmt: skip

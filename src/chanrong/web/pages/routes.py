@@ -23,6 +23,7 @@ from chanrong.finance.datasets import DATASETS
 from chanrong.finance.report import ReportNotFound
 from chanrong.finance.scoring import NoModel
 from chanrong.finance.tags import TAGS
+from chanrong.finance.upgrade import Equipment
 from chanrong.grading.criteria import QUESTIONS, Level
 from chanrong.i18n import field_label, t, value_label
 from chanrong.identifiers.trace import LotNotFound
@@ -580,6 +581,44 @@ async def receivables_page(
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
     return render(request, "receivables.html", lang, principal, result=result, uscc=uscc)
+
+
+@router.get("/orgs/{uscc}/upgrade-loan", response_class=HTMLResponse)
+def upgrade_form(
+    request: Request, lang: LangDep, uscc: str, purpose: str = "in_loan"
+) -> HTMLResponse:
+    """The digital-upgrade loan (技改贷) form: the equipment planned and the stock change."""
+    principal = _guard(request, "bank_workbench")
+    return render(request, "upgrade.html", lang, principal, uscc=uscc, purpose=purpose,
+                  plan=None)  # fmt: skip
+
+
+@router.post("/orgs/{uscc}/upgrade-loan", response_class=HTMLResponse)
+async def upgrade_sized(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str
+) -> HTMLResponse:
+    principal = _guard(request, "bank_workbench")
+    form = await request.form()
+    purpose = str(form.get("purpose") or "in_loan")
+
+    def number(name: str) -> float | None:
+        text = str(form.get(name) or "").replace(",", "").strip()
+        try:
+            return float(text) if text else None
+        except ValueError as exc:
+            raise HTTPException(400, f"{name}: not a number ({text})") from exc
+
+    equipment = []
+    if form.get("name"):
+        equipment.append(Equipment(str(form.get("name")), int(number("qty") or 1),
+                                   number("unit_cost") or 0.0, number("capacity_gain") or 0.0))  # fmt: skip
+    try:
+        plan = await run_in_threadpool(platform.bank.upgrade_loan, principal, uscc, purpose,
+                                       equipment, number("stock_before"), number("stock_after"))  # fmt: skip
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return render(request, "upgrade.html", lang, principal, uscc=uscc, purpose=purpose,
+                  plan=plan)  # fmt: skip
 
 
 @router.get("/alerts", response_class=HTMLResponse)
