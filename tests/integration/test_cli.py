@@ -166,5 +166,5 @@ def test_evaluate_fraud_on_a_fresh_small_park() -> None:
     row = next(line for line in out.splitlines() if line.startswith("│"))  # the one data row
     recall, precision = (float(x) for x in row.strip("│ ").split("│")[-2:])
     assert recall >= 0.95 and precision >= 0.90
-    bad = runner.invoke(app, ["evaluate", "stoppage"])
+    bad = runner.invoke(app, ["evaluate", "nonsense"])
     assert bad.exit_code != 0 and "unknown evaluation" in bad.output
