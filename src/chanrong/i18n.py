@@ -243,6 +243,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "upgrade.size": ("测算", "Size the loan"),
     "upgrade.amount": ("建议技改贷额度", "Suggested upgrade loan"),
     "upgrade.watch": ("贷后盯住的证据", "Evidence to watch after the loan"),
+    "v360.title": ("企业360视图", "Enterprise 360 view"),
+    "v360.link": ("360视图", "360 view"),
+    "v360.consents": ("本行获得的授权", "Consents this bank holds"),
+    "nav.portfolio": ("贷款组合", "Portfolio"),
+    "portfolio.title": ("贷款组合", "Loan portfolio"),
+    "portfolio.explain": (
+        "本行在贷企业:未结清本金、最近到期、逾期天数、本行最近一次评分(评级、违约概率、预期损失=敞口×PD×LGD)与可见的活动预警;"
+        "按评级的敞口分布、前五大集中度与 HHI。",
+        "This bank's borrowers: outstanding principal, next maturity, days past due, the latest "
+        "score taken (rating, PD, expected loss = exposure x PD x LGD) and the open alerts it may "
+        "see; exposure by rating, top-5 share and HHI.",
+    ),
+    "portfolio.outstanding": ("未结清本金", "Outstanding"),
+    "portfolio.el": ("预期损失", "Expected loss"),
+    "portfolio.overdue": ("逾期敞口", "Overdue exposure"),
+    "portfolio.top5": ("前五大占比", "Top-5 share"),
+    "portfolio.maturity": ("最近到期", "Next maturity"),
+    "portfolio.dpd": ("逾期天数", "Days past due"),
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (

@@ -9,6 +9,7 @@ from chanrong.access.service import AccessService
 from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock, SystemClock
 from chanrong.finance.pledges import PledgeMonitor
+from chanrong.finance.portfolio import Portfolio
 from chanrong.finance.receivables import Receivables
 from chanrong.finance.report import CreditReports
 from chanrong.finance.scoring import ScoringService
@@ -52,6 +53,7 @@ class Platform:
         self.alerts = AlertService(store, self.consents, self.bank, self.clock)
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
+        self.portfolio = Portfolio(store, self.alerts, self.clock)
         self.reports = CreditReports(store, self.ledger if ledger else None, self.indicators,
                                      self.grading, self.bank, self.scoring, self.alerts,
                                      self.trades, self.clock)  # fmt: skip

@@ -62,6 +62,7 @@ def test_navigation_follows_the_organisation_kind(app_client: TestClient, people
     login(app_client, "zhou")
     assert app_client.get("/api/v1/auth/me").json()["navigation"] == [
         "/bank",
+        "/bank/portfolio",
         "/alerts",
         "/consents",
         "/trace",

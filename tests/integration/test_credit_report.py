@@ -7,6 +7,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -143,3 +144,21 @@ def test_receivable_financing_on_a_simulated_firm(simulated_park: SimulatedPark)
                            "capacity_gain": "2", "stock_before": "6000000",
                            "stock_after": "4000000"})  # fmt: skip
         assert sized.status_code == 200 and 'data-testid="upgrade-amount"' in sized.text
+        # the enterprise 360 view: the consents held, and the firm in one piece (no decision kept)
+        before = len(platform.scoring.scores(bank))
+        view = client.get(f"/orgs/{firm.uscc}/360", params={"purpose": "pre_loan"})
+        assert view.status_code == 200 and 'data-purpose="pre_loan"' in view.text
+        assert 'data-testid="report-indicators"' in view.text
+        assert len(platform.scoring.scores(bank)) == before
+        # the portfolio: the bank's own loans, live on the day
+        book = client.get("/api/v1/bank/portfolio").json()
+        lent = platform.store.cursor().execute(
+            "SELECT count(DISTINCT org) FROM ev_loan WHERE lender = ?", [bank]).fetchone()[0]  # fmt: skip
+        assert 0 < len(book["borrowers"]) <= lent
+        assert book["outstanding"] == pytest.approx(
+            sum(b["outstanding"] for b in book["borrowers"])
+        )
+        assert sum(book["by_rating"].values()) == pytest.approx(book["outstanding"])
+        assert book["top5_share"] <= 1 and 0 < book["hhi"] <= 10_000
+        page = client.get("/bank/portfolio")
+        assert page.status_code == 200 and f'data-org="{book["borrowers"][0]["org"]}"' in page.text

@@ -130,6 +130,10 @@ class ConsentService:
     def visible(self, principal: Principal) -> list[dict[str, Any]]:
         return [self._view(c) for c in self.repo.of_party(principal.org)]
 
+    def held(self, grantor: str, grantee: str) -> list[dict[str, Any]]:
+        """The consents between the two, with their status now (the grantee's own view)."""
+        return [self._view(c) for c in self.repo.between(grantor, grantee)]
+
     def _view(self, c: dict[str, Any]) -> dict[str, Any]:
         out = dict(c)
         out["status"] = effective_status(c["status"], c["expires_at"], self.clock.now()).value

@@ -59,6 +59,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.grade", "/grade", "grade"),
     ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),
+    ("nav.portfolio", "/bank/portfolio", "portfolio"),
     ("nav.alerts", "/alerts", "alerts"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chanrong.finance.credit import Policy
 from chanrong.finance.diligence import ITEMS
 from chanrong.finance.fraud import (
     CAPACITY_MARGIN,
@@ -228,6 +229,21 @@ bottleneck capacity +200 %, raw-material stock from 6 to 4 million) is a test ca
 """
 
 
+PORTFOLIO = """
+## Portfolio and the enterprise 360 view
+
+`/bank/portfolio` and `GET /api/v1/bank/portfolio`: the bank's borrowers from its own book (its
+loans live on the day: started, not repaid or written off, within a month after maturity), each
+with outstanding principal and its share, next maturity, days past due, loan types, the latest
+score the bank took (rating, PD) and expected loss = outstanding x PD x LGD {lgd:.0%}, and the
+open alerts the bank may see; totals, exposure by rating (unscored apart), overdue exposure,
+top-5 share and HHI. `/orgs/{{uscc}}/360?purpose=` shows one firm in one piece: the consents the
+bank holds from it, and what the credit-enhancement report would hold (score and reasons, grade,
+tags, alerts, trade chains, indicators with credibility), read through the consent door; the
+score shown there is not kept as a decision.
+"""
+
+
 def scorecard_markdown() -> str:
     from chanrong.finance import credit, datasets, scorecard
 
@@ -277,6 +293,7 @@ def bank_markdown() -> str:
     out.append(scorecard_markdown())
     out.append(SUPPLY_CHAIN.format(lookback=LOOKBACK_DAYS, rate=ADVANCE_RATE, haircut=HAIRCUT,
                                    ltv=LTV_WATCH).lstrip())  # fmt: skip
+    out.append(PORTFOLIO.format(lgd=Policy().lgd).lstrip())
     u = UpgradePolicy()
     out.append(UPGRADE.format(demand=u.demand_cap, margin=u.margin, share=u.finance_share,
                               tenor=u.tenor_years, cap=u.cap).lstrip())  # fmt: skip

@@ -53,7 +53,11 @@ class CreditReports:
         self.trades = trades
         self.clock = clock
 
-    def _body(self, principal: Principal, org: str, purpose: str, day: date) -> dict[str, Any]:
+    def view(
+        self, principal: Principal, org: str, purpose: str, day: date, keep_score: bool = False
+    ) -> dict[str, Any]:
+        """Everything the bank may see of the firm for the purpose, in one piece: the report's
+        body, and the enterprise 360 view."""
         seen = self.bank.seen(principal, org, purpose, day)  # no consent at all: refused here
         firm = self.bank.firm(principal, org, purpose, day, seen=seen)
         values = self.indicators.read(principal, org, purpose, day)
@@ -71,7 +75,7 @@ class CreditReports:
         except ConsentForbidden:
             grade = None
         try:
-            s = self.scoring.score(principal, org, purpose, day)
+            s = self.scoring.score(principal, org, purpose, day, keep=keep_score)
             score: dict[str, Any] | None = {
                 **{k: s[k] for k in ("version", "score", "pd", "rating", "reasons", "knockouts",
                                      "credibility")},
@@ -107,7 +111,7 @@ class CreditReports:
         if self.ledger is None:
             raise LookupError("this platform runs without a ledger: no verifiable report")
         day = local_today(self.clock.now())
-        body = self._body(principal, org, purpose, day)
+        body = self.view(principal, org, purpose, day, keep_score=True)
         kinds = self._consented_kinds(principal, org, purpose)
         batches = self.ledger.batch_leaves(org, kinds, day - timedelta(days=EVIDENCE_DAYS))
         body["evidence"] = {"kinds": kinds, "since": (day - timedelta(days=EVIDENCE_DAYS))

@@ -118,9 +118,11 @@ class ScoringService:
         purpose: str = "in_loan",
         as_of: date | None = None,
         policy: credit.Policy = credit.Policy(),
+        keep: bool = True,
     ) -> dict[str, Any]:
         """Score a firm with the bank's active card: score, PD, rating, reasons, knock-outs,
-        suggested line and price, each with the credibility of its inputs; kept."""
+        suggested line and price, each with the credibility of its inputs; kept as the decision
+        record unless `keep` is off (a view that only shows it)."""
         day = as_of or local_today(self.clock.now())
         version, card = self.card(principal.org)
         seen = self.bank.seen(principal, org, purpose, day)
@@ -152,6 +154,8 @@ class ScoringService:
             "line": {**line, "credibility": line_cred, "inputs": inputs},
             "price": price, "policy": policy.as_dict(),
         }  # fmt: skip
+        if not keep:
+            return out
         now = self.clock.now()
         with self.store.transaction() as cur:
             cur.execute(

@@ -306,3 +306,13 @@ def upgrade_loan(
     equipment = [Equipment(e.name, e.qty, e.unit_cost, e.capacity_gain) for e in body.equipment]
     return dict(_call(platform.bank.upgrade_loan, principal, uscc, purpose, equipment,
                       body.stock_before, body.stock_after))  # fmt: skip
+
+
+@router.get("/portfolio")
+def portfolio(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Your loan book: each borrower with live loans (outstanding principal, next maturity,
+    days past due, loan types), its latest score you took (rating, PD, expected loss = exposure
+    x PD x LGD) and the open alerts you may see; totals, exposure by rating, overdue and
+    unscored exposure, top-5 share and HHI."""
+    _bank(principal)
+    return dict(platform.portfolio.book(principal))

@@ -30,6 +30,7 @@ from chanrong.identifiers.trace import LotNotFound
 from chanrong.ingest.files import template_fields
 from chanrong.ingest.service import IngestDenied
 from chanrong.model import EVENT_KINDS
+from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
@@ -550,6 +551,17 @@ def credit_report_page(
     return render(request, "credit_report.html", lang, principal, doc=doc, r=doc["report"])
 
 
+@router.get("/bank/portfolio", response_class=HTMLResponse)
+def portfolio_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLResponse:
+    """The bank's loan portfolio."""
+    principal = _guard(request, "portfolio")
+    book = platform.portfolio.book(principal)
+    chart = figure([{"type": "bar", "x": list(book["by_rating"]),
+                     "y": list(book["by_rating"].values()), "name": "exposure"}],
+                   height=240)  # fmt: skip
+    return render(request, "portfolio.html", lang, principal, book=book, chart=chart)
+
+
 @router.get("/bank/pledges", response_class=HTMLResponse)
 def pledges_page(
     request: Request, platform: PlatformDep, lang: LangDep, purpose: str = "post_loan"
@@ -581,6 +593,23 @@ async def receivables_page(
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
     return render(request, "receivables.html", lang, principal, result=result, uscc=uscc)
+
+
+@router.get("/orgs/{uscc}/360", response_class=HTMLResponse)
+def view360_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, purpose: str = "in_loan"
+) -> HTMLResponse:
+    """The enterprise 360 view: the bank's consents from the firm, its score and reasons (not
+    kept as a decision), grade, tags, alerts, trade chains and indicators with credibility."""
+    principal = _guard(request, "bank_workbench")
+    day = local_today(platform.clock.now())
+    _, r, ctx = _under_consent(request, platform, uscc, purpose,
+                               lambda p: platform.reports.view(p, uscc, purpose, day))  # fmt: skip
+    consents = platform.consents.held(uscc, principal.org)
+    for c in consents:
+        c["expires_at"] = c["expires_at"].isoformat() if c.get("expires_at") else None
+    return render(request, "view360.html", lang, principal, uscc=uscc, r=r, consents=consents,
+                  **ctx)  # fmt: skip
 
 
 @router.get("/orgs/{uscc}/upgrade-loan", response_class=HTMLResponse)
