@@ -264,9 +264,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.alerts": ("预警", "Alerts"),
     "alerts.title": ("贷后预警", "Post-loan warnings"),
     "alerts.explain": (
-        "实时规则:停工、设备故障、数据中断、产量下滑、还款逾期、新增不良记录、质押物低于底线、未解押出库、质押物价值下跌。"
+        "实时规则:停工、设备故障、数据中断、产量下滑、交付风险、还款逾期、新增不良记录、质押物低于底线、未解押出库、质押物价值下跌。"
         "同一对象同一规则只保留一条活动预警;银行看到的是已授权贷后监测的企业,按本行阈值过滤;确认只对本机构生效。",
-        "Live rules: stoppage, equipment failure, data gap, output falling, repayment missed, new "
+        "Live rules: stoppage, equipment failure, data gap, output falling, delivery at risk, "
+        "repayment missed, new "
         "adverse record, pledged stock below floor or moved out, pledged value falling. One active "
         "alert per subject and rule; a bank sees the firms that authorised post-loan monitoring, "
         "after its own thresholds; an acknowledgement counts for your organisation only.",

@@ -117,48 +117,47 @@ def test_receivable_financing_on_a_simulated_firm(simulated_park: SimulatedPark)
         assert "NOPE-1" in str(exc)
     else:
         raise AssertionError("an unknown invoice must be named")
-    # the same from the trade-chain page: tick invoices, apply
+    # the same from the trade-chain page: tick invoices, apply (a client without the app's
+    # lifespan, which would close the shared park's file on the way out)
     platform.access.add_user(bank, "recv-officer", PASSWORD, role=Role.MEMBER)
-    with TestClient(create_app(platform, Settings())) as client:
-        assert form_post(client, "/login", {"username": "recv-officer", "password": PASSWORD},
-                         follow_redirects=False).status_code == 303  # fmt: skip
-        page = client.get(f"/orgs/{firm.uscc}/trades", params={"purpose": "pre_loan"})
-        assert 'data-testid="receivables-form"' in page.text
-        applied = form_post(client, f"/orgs/{firm.uscc}/receivables",
-                            {"purpose": "pre_loan", "invoice_no": offered[:2]})  # fmt: skip
-        assert applied.status_code == 200 and 'data-testid="application"' in applied.text
-        assert f'data-invoice="{offered[1]}"' in applied.text
-        # a digital-upgrade loan for the same firm, from its own figures and roadmap
-        plan = client.post(f"/api/v1/orgs/{firm.uscc}/upgrade-loan", params={"purpose": "pre_loan"},
-                           json={"equipment": [{"name": "数控加工中心", "qty": 5,
-                                                "unit_cost": 400000, "capacity_gain": 2.0}],
-                                 "stock_before": 6e6, "stock_after": 4e6})  # fmt: skip
-        assert plan.status_code == 200, plan.text
-        got = plan.json()
-        assert got["roadmap_shared"] and got["figures"]["output_value_365"] > 0
-        assert got["amount"] > 0 and got["amount"] % 10_000 == 0
-        assert {w["indicator"] for w in got["watch"]} >= {"capacity_rated_daily", "output_value"}
-        assert client.get(f"/orgs/{firm.uscc}/upgrade-loan").status_code == 200
-        sized = form_post(client, f"/orgs/{firm.uscc}/upgrade-loan",
-                          {"purpose": "pre_loan", "name": "CNC", "qty": "5", "unit_cost": "400000",
-                           "capacity_gain": "2", "stock_before": "6000000",
-                           "stock_after": "4000000"})  # fmt: skip
-        assert sized.status_code == 200 and 'data-testid="upgrade-amount"' in sized.text
-        # the enterprise 360 view: the consents held, and the firm in one piece (no decision kept)
-        before = len(platform.scoring.scores(bank))
-        view = client.get(f"/orgs/{firm.uscc}/360", params={"purpose": "pre_loan"})
-        assert view.status_code == 200 and 'data-purpose="pre_loan"' in view.text
-        assert 'data-testid="report-indicators"' in view.text
-        assert len(platform.scoring.scores(bank)) == before
-        # the portfolio: the bank's own loans, live on the day
-        book = client.get("/api/v1/bank/portfolio").json()
-        lent = platform.store.cursor().execute(
-            "SELECT count(DISTINCT org) FROM ev_loan WHERE lender = ?", [bank]).fetchone()[0]  # fmt: skip
-        assert 0 < len(book["borrowers"]) <= lent
-        assert book["outstanding"] == pytest.approx(
-            sum(b["outstanding"] for b in book["borrowers"])
-        )
-        assert sum(book["by_rating"].values()) == pytest.approx(book["outstanding"])
-        assert book["top5_share"] <= 1 and 0 < book["hhi"] <= 10_000
-        page = client.get("/bank/portfolio")
-        assert page.status_code == 200 and f'data-org="{book["borrowers"][0]["org"]}"' in page.text
+    client = TestClient(create_app(platform, Settings()))
+    assert form_post(client, "/login", {"username": "recv-officer", "password": PASSWORD},
+                     follow_redirects=False).status_code == 303  # fmt: skip
+    page = client.get(f"/orgs/{firm.uscc}/trades", params={"purpose": "pre_loan"})
+    assert 'data-testid="receivables-form"' in page.text
+    applied = form_post(client, f"/orgs/{firm.uscc}/receivables",
+                        {"purpose": "pre_loan", "invoice_no": offered[:2]})  # fmt: skip
+    assert applied.status_code == 200 and 'data-testid="application"' in applied.text
+    assert f'data-invoice="{offered[1]}"' in applied.text
+    # a digital-upgrade loan for the same firm, from its own figures and roadmap
+    plan = client.post(f"/api/v1/orgs/{firm.uscc}/upgrade-loan", params={"purpose": "pre_loan"},
+                       json={"equipment": [{"name": "数控加工中心", "qty": 5,
+                                            "unit_cost": 400000, "capacity_gain": 2.0}],
+                             "stock_before": 6e6, "stock_after": 4e6})  # fmt: skip
+    assert plan.status_code == 200, plan.text
+    got = plan.json()
+    assert got["roadmap_shared"] and got["figures"]["output_value_365"] > 0
+    assert got["amount"] > 0 and got["amount"] % 10_000 == 0
+    assert {w["indicator"] for w in got["watch"]} >= {"capacity_rated_daily", "output_value"}
+    assert client.get(f"/orgs/{firm.uscc}/upgrade-loan").status_code == 200
+    sized = form_post(client, f"/orgs/{firm.uscc}/upgrade-loan",
+                      {"purpose": "pre_loan", "name": "CNC", "qty": "5", "unit_cost": "400000",
+                       "capacity_gain": "2", "stock_before": "6000000",
+                       "stock_after": "4000000"})  # fmt: skip
+    assert sized.status_code == 200 and 'data-testid="upgrade-amount"' in sized.text
+    # the enterprise 360 view: the consents held, and the firm in one piece (no decision kept)
+    before = len(platform.scoring.scores(bank))
+    view = client.get(f"/orgs/{firm.uscc}/360", params={"purpose": "pre_loan"})
+    assert view.status_code == 200 and 'data-purpose="pre_loan"' in view.text
+    assert 'data-testid="report-indicators"' in view.text
+    assert len(platform.scoring.scores(bank)) == before
+    # the portfolio: the bank's own loans, live on the day
+    book = client.get("/api/v1/bank/portfolio").json()
+    lent = platform.store.cursor().execute(
+        "SELECT count(DISTINCT org) FROM ev_loan WHERE lender = ?", [bank]).fetchone()[0]  # fmt: skip
+    assert 0 < len(book["borrowers"]) <= lent
+    assert book["outstanding"] == pytest.approx(sum(b["outstanding"] for b in book["borrowers"]))
+    assert sum(book["by_rating"].values()) == pytest.approx(book["outstanding"])
+    assert book["top5_share"] <= 1 and 0 < book["hhi"] <= 10_000
+    page = client.get("/bank/portfolio")
+    assert page.status_code == 200 and f'data-org="{book["borrowers"][0]["org"]}"' in page.text

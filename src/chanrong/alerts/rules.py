@@ -152,6 +152,38 @@ SELECT org, 'firm' AS subject,
 FROM c
 """
 
+DUE_SOON_DAYS = 2
+# Open order lines (their newest state), what shipped against them and what was produced for
+# them (work orders naming the order); at risk when due within the days and neither produced nor
+# shipped in full, or past due and not shipped in full.
+DELIVERY_SQL = f"""
+WITH so AS (
+    SELECT org, order_no, sum(qty) AS qty, min(due_date) AS due FROM (
+        SELECT * FROM ev_sales_order WHERE received_at <= {{now}}
+        QUALIFY event_time = max(event_time) OVER (PARTITION BY org, order_no, line_no)
+    ) WHERE status IN ('open', 'changed') GROUP BY org, order_no
+), sh AS (
+    SELECT org, sales_order_no AS order_no, sum(qty) AS shipped FROM ev_shipment
+    WHERE status = 'shipped' AND received_at <= {{now}} GROUP BY ALL
+), made AS (
+    SELECT w.org, w.sales_order_no AS order_no, sum(p.good_qty) AS made
+    FROM ev_work_order w JOIN ev_production_report p ON p.org = w.org
+         AND p.work_order_no = w.work_order_no AND p.received_at <= {{now}}
+    WHERE w.received_at <= {{now}} GROUP BY ALL
+)
+SELECT so.org, so.order_no AS subject,
+       CASE WHEN coalesce(sh.shipped, 0) >= so.qty THEN 'off'
+            WHEN so.due < {{day}} THEN 'on'
+            WHEN so.due <= {{day}} + {DUE_SOON_DAYS} AND coalesce(made.made, 0) < so.qty THEN 'on'
+            ELSE 'off' END AS state,
+       100 * greatest(coalesce(sh.shipped, 0), coalesce(made.made, 0)) / so.qty AS value,
+       printf('due %s: %.0f of %.0f produced, %.0f shipped', so.due, coalesce(made.made, 0),
+              so.qty, coalesce(sh.shipped, 0)) AS detail
+FROM so LEFT JOIN sh ON sh.org = so.org AND sh.order_no = so.order_no
+LEFT JOIN made ON made.org = so.org AND made.order_no = so.order_no
+WHERE so.due >= {{day}} - 30 AND so.due <= {{day}} + {DUE_SOON_DAYS}
+"""
+
 REPAYMENT_SQL = """
 SELECT org, loan_no AS subject, CASE WHEN paid_date IS NULL THEN 'on' ELSE 'off' END AS state,
        ({day} - due_date)::DOUBLE AS value,
@@ -248,6 +280,11 @@ RULES: tuple[Rule, ...] = (
          f"Reported output per workday (official calendar) of the last 30 days at least "
          f"{-OUTPUT_DROP:.0f} % below the 30 days before; needs reports on 10 days of the "
          "earlier period.", value_unit="%", every_minutes=15),
+    Rule("delivery_risk", "交付风险", "Delivery at risk", Severity.MAJOR,
+         ("sales_order", "shipment", "work_order", "production_report"), DELIVERY_SQL, 0, 0,
+         f"An open order due within {DUE_SOON_DAYS} days with less than its quantity produced "
+         "(production reports on work orders naming it) or shipped, or past due and not shipped "
+         "in full; its value is the share done (%).", value_unit="%", every_minutes=15),
     Rule("repayment_missed", "还款逾期", "Repayment missed", Severity.CRITICAL, ("repayment",),
          REPAYMENT_SQL, 0, 0, "The newest instalment due before today is not paid.",
          value_unit="days", every_minutes=15),

@@ -8,9 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import secrets
-import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,9 +23,9 @@ from chanrong.alerts.rules import BY_ID, RULES, Rule
 from chanrong.clock import Clock
 from chanrong.finance.service import BankService
 from chanrong.model.master import OrgKind
+from chanrong.periodic import Periodic
 from chanrong.store.db import Store, dicts
 
-log = logging.getLogger("chanrong.alerts")
 PURPOSE = "post_loan"
 WATCHED_KINDS = sorted({k for r in RULES for k in r.kinds} - PUBLIC_KINDS)
 MAX_ATTEMPTS = 8
@@ -315,20 +313,15 @@ class AlertService:
 _SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "warning": 3}
 
 
-class AlertLoop:
+class AlertLoop(Periodic):
     """The engine's tick and the webhook deliveries, every `interval` seconds, as a service of
     the server (stopped cleanly with it)."""
 
     name = "alerts"
 
     def __init__(self, service: AlertService, interval_seconds: float = 60.0) -> None:
+        super().__init__(interval_seconds)
         self.service = service
-        self.interval = interval_seconds
-        self.rounds = 0
-        self.last: dict[str, Any] = {}
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self, now: datetime | None = None) -> dict[str, Any]:
         started = time.perf_counter()
@@ -340,24 +333,3 @@ class AlertLoop:
                      "cleared": len(result.cleared), "queued": queued, "delivered": sent,
                      "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
         return self.last
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.run_once()
-            except Exception as exc:  # a bad round is logged; the next one tries again
-                self.errors = [*self.errors[-9:], f"{type(exc).__name__}: {exc}"]
-                log.warning("alert round failed", extra={"error": str(exc)})
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="alerts", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=30)
-
-    def status(self) -> dict[str, Any]:
-        return {"running": bool(self._thread and self._thread.is_alive()), "rounds": self.rounds,
-                "last": self.last, "last_error": self.errors[-1] if self.errors else None}  # fmt: skip

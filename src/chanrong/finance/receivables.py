@@ -49,11 +49,11 @@ class Receivables:
         self, principal: Principal, org: str, invoice_nos: list[str],
         purpose: str = "supply_chain_finance", advance_rate: float = ADVANCE_RATE,
     ) -> dict[str, Any]:  # fmt: skip
+        chains = self.trades.read(principal, org, purpose, LOOKBACK_DAYS)  # the consent first
         if not invoice_nos:
             raise ValueError("name at least one invoice")
         if not 0 < advance_rate <= 1:
             raise ValueError("the advance rate is a share in (0, 1]")
-        chains = self.trades.read(principal, org, purpose, LOOKBACK_DAYS)
         by_no = {i["invoice_no"]: i for i in chains["invoices"]}
         unknown = [n for n in invoice_nos if n not in by_no]
         if unknown:

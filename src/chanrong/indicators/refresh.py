@@ -4,18 +4,14 @@ those records can change (IndicatorService.refresh)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from chanrong.indicators.service import Change, IndicatorService
 from chanrong.model import EVENT_KINDS
 from chanrong.model.base import local_today
-
-log = logging.getLogger("chanrong.indicators")
+from chanrong.periodic import Periodic
 
 
 def changed_since(service: IndicatorService, since: datetime) -> dict[str, Change]:
@@ -38,7 +34,7 @@ def changed_since(service: IndicatorService, since: datetime) -> dict[str, Chang
     return {org: Change(frozenset(kinds), first) for org, kinds, first in rows}
 
 
-class IndicatorRefresher:
+class IndicatorRefresher(Periodic):
     name = "indicators"
 
     def __init__(
@@ -47,15 +43,10 @@ class IndicatorRefresher:
         interval_seconds: float = 300.0,
         then: Callable[[date, list[str]], object] | None = None,
     ) -> None:
+        super().__init__(interval_seconds)
         self.service = service
-        self.interval = interval_seconds
         self.then = then  # what else to bring up to date for the firms that changed (grades)
-        self.rounds = 0
-        self.last: dict[str, Any] = {}
-        self.errors: list[str] = []
         self._since = service.clock.now()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
         """Recompute what changed for the enterprises that received records; return how many
@@ -70,24 +61,3 @@ class IndicatorRefresher:
         self.last = {"at": mark.isoformat(), "enterprises": len(orgs),
                      "seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
         return len(orgs)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.run_once()
-            except Exception as exc:  # a bad round is logged; the next one tries again
-                self.errors = [*self.errors[-9:], f"{type(exc).__name__}: {exc}"]
-                log.warning("indicator refresh failed", extra={"error": str(exc)})
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="indicators", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=30)
-
-    def status(self) -> dict[str, Any]:
-        return {"running": bool(self._thread and self._thread.is_alive()), "rounds": self.rounds,
-                "last": self.last, "last_error": self.errors[-1] if self.errors else None}  # fmt: skip

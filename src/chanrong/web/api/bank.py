@@ -251,7 +251,7 @@ def pledges(
 
 
 class ReceivableRequest(BaseModel):
-    invoice_nos: list[str] = Field(min_length=1, description="the sales invoices offered")
+    invoice_nos: list[str] = Field(default_factory=list, description="the sales invoices offered")
     advance_rate: float = Field(0.8, gt=0, le=1, description="share of the outstanding advanced")
 
 
