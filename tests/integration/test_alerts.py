@@ -337,10 +337,12 @@ def test_an_order_due_soon_and_not_made_is_a_delivery_risk(platform: Platform) -
         "status": "shipped", "consignee": BANK, "sales_order_no": "SO-2", "item": "P-1",
         "qty": 50, "unit": "pcs"}])  # fmt: skip
     opened = AlertEngine(platform.store).tick(local(TODAY, 12)).opened
-    risky = {o["subject"] for o in opened if o["rule"] == "delivery_risk"}
+    (risk,) = [o for o in opened if o["rule"] == "delivery_risk"]
+    assert risk["org"] == SME and risk["subject"] == "orders"  # one alert for the firm
+    value, detail = platform.store.cursor().execute(
+        "SELECT value, detail FROM alerts WHERE rule = 'delivery_risk'").fetchone()  # fmt: skip
     # SO-1: due tomorrow, 40 of 100 made; SO-4: two days late, nothing shipped; SO-2 shipped in
     # full; SO-3 is due in ten days
-    assert risky == {"SO-1", "SO-4"}
-    value = platform.store.cursor().execute(
-        "SELECT value FROM alerts WHERE subject = 'SO-1'").fetchone()[0]  # fmt: skip
-    assert value == pytest.approx(40.0)
+    assert value == pytest.approx(100 * 10 + 30 * 10)
+    assert detail.startswith("2 order(s)") and "SO-4 due" in detail and "SO-1 due" in detail
+    assert "SO-2" not in detail and "SO-3" not in detail

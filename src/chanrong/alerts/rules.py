@@ -153,12 +153,14 @@ FROM c
 """
 
 DUE_SOON_DAYS = 2
+LATE_DAYS = 7  # a late order stays at risk this long, then it is a late delivery, not a risk
 # Open order lines (their newest state), what shipped against them and what was produced for
-# them (work orders naming the order); at risk when due within the days and neither produced nor
-# shipped in full, or past due and not shipped in full.
+# them (work orders naming the order). An order is at risk when due within the days and neither
+# produced nor shipped in full, or past due (by a week at most) and not shipped in full; the
+# firm's alert sums them (one alert per firm, its value the amount at risk in 元).
 DELIVERY_SQL = f"""
 WITH so AS (
-    SELECT org, order_no, sum(qty) AS qty, min(due_date) AS due FROM (
+    SELECT org, order_no, sum(qty) AS qty, sum(amount) AS amount, min(due_date) AS due FROM (
         SELECT * FROM ev_sales_order WHERE received_at <= {{now}}
         QUALIFY event_time = max(event_time) OVER (PARTITION BY org, order_no, line_no)
     ) WHERE status IN ('open', 'changed') GROUP BY org, order_no
@@ -170,18 +172,19 @@ WITH so AS (
     FROM ev_work_order w JOIN ev_production_report p ON p.org = w.org
          AND p.work_order_no = w.work_order_no AND p.received_at <= {{now}}
     WHERE w.received_at <= {{now}} GROUP BY ALL
+), risk AS (
+    SELECT so.*, coalesce(sh.shipped, 0) AS shipped, coalesce(made.made, 0) AS made
+    FROM so LEFT JOIN sh ON sh.org = so.org AND sh.order_no = so.order_no
+    LEFT JOIN made ON made.org = so.org AND made.order_no = so.order_no
+    WHERE so.due >= {{day}} - {LATE_DAYS} AND so.due <= {{day}} + {DUE_SOON_DAYS}
+      AND coalesce(sh.shipped, 0) < so.qty
+      AND (so.due < {{day}} OR coalesce(made.made, 0) < so.qty)
 )
-SELECT so.org, so.order_no AS subject,
-       CASE WHEN coalesce(sh.shipped, 0) >= so.qty THEN 'off'
-            WHEN so.due < {{day}} THEN 'on'
-            WHEN so.due <= {{day}} + {DUE_SOON_DAYS} AND coalesce(made.made, 0) < so.qty THEN 'on'
-            ELSE 'off' END AS state,
-       100 * greatest(coalesce(sh.shipped, 0), coalesce(made.made, 0)) / so.qty AS value,
-       printf('due %s: %.0f of %.0f produced, %.0f shipped', so.due, coalesce(made.made, 0),
-              so.qty, coalesce(sh.shipped, 0)) AS detail
-FROM so LEFT JOIN sh ON sh.org = so.org AND sh.order_no = so.order_no
-LEFT JOIN made ON made.org = so.org AND made.order_no = so.order_no
-WHERE so.due >= {{day}} - 30 AND so.due <= {{day}} + {DUE_SOON_DAYS}
+SELECT org, 'orders' AS subject, 'on' AS state, sum(amount)::DOUBLE AS value,
+       printf('%d order(s), %.2f 元 at risk: %s', count(*), sum(amount),
+              string_agg(printf('%s due %s (%.0f of %.0f made, %.0f shipped)', order_no, due,
+                                made, qty, shipped), '; ' ORDER BY due, order_no)) AS detail
+FROM risk GROUP BY org
 """
 
 REPAYMENT_SQL = """
@@ -282,9 +285,10 @@ RULES: tuple[Rule, ...] = (
          "earlier period.", value_unit="%", every_minutes=15),
     Rule("delivery_risk", "交付风险", "Delivery at risk", Severity.MAJOR,
          ("sales_order", "shipment", "work_order", "production_report"), DELIVERY_SQL, 0, 0,
-         f"An open order due within {DUE_SOON_DAYS} days with less than its quantity produced "
-         "(production reports on work orders naming it) or shipped, or past due and not shipped "
-         "in full; its value is the share done (%).", value_unit="%", every_minutes=15),
+         f"Open orders due within {DUE_SOON_DAYS} days with less than their quantity produced "
+         f"(production reports on work orders naming them) or shipped, or up to {LATE_DAYS} days "
+         "past due and not shipped in full; one alert per firm, its value the amount at risk.",
+         value_unit="元", every_minutes=15),
     Rule("repayment_missed", "还款逾期", "Repayment missed", Severity.CRITICAL, ("repayment",),
          REPAYMENT_SQL, 0, 0, "The newest instalment due before today is not paid.",
          value_unit="days", every_minutes=15),
