@@ -39,7 +39,8 @@ readings keep arriving (the gateway is alive) and not every machine reports a fa
 equipment failure). It is judged only in the firm's working time, learnt from its own last
 {baseline} days: for each day type of the official calendar (workday, Saturday, Sunday,
 holiday; `chanrong.workdays`, after the State Council's holiday notices, with the make-up
-workdays) and each half hour, the share of such days on which its machines ran; at least half
+workdays) and each half hour, the share of such days on which its machines were powered
+(running or idle: switched on for a shift); at least half
 means working time. A holiday the firm's history does not cover behaves like its Sundays. A
 gateway silent for {gap} minutes in working time is a data gap (transport), not a stoppage.
 

@@ -8,7 +8,8 @@ exactly what the live engine would have said. Columns: org, subject, state, valu
 
 Stoppage follows the alarm practice of industrial platforms: no output counted and power near
 idle for the rule's window, in a half hour the firm normally works (learnt from its own last
-four weeks: on at least half of the days of the same type, machines ran then), while its gateway
+four weeks: on at least half of the days of the same type, its machines were powered then,
+running or idle), while its gateway
 is alive (readings keep arriving); a silent gateway is a data gap, not a stoppage. Holidays of
 the official calendar are their own day type: a firm off on the Spring Festival is not stopped.
 """
@@ -50,7 +51,7 @@ BASELINE_DAYS = 28
 BASELINE_SQL = """
 WITH d AS (SELECT * FROM (VALUES {days}) AS t(day, day_type)), h AS (
     SELECT org, device, time_bucket(INTERVAL 30 MINUTE, event_time) AS hr, avg(power_kw) AS p,
-           bool_or(run_state = 'running') AS ran
+           bool_or(run_state IN ('running', 'idle')) AS ran  -- powered: in a shift
     FROM ev_telemetry
     WHERE event_time >= $first AND event_time < $day::DATE
     GROUP BY ALL

@@ -57,7 +57,7 @@ CREATE TABLE alert_baselines (
     org VARCHAR NOT NULL,
     day_type VARCHAR NOT NULL,          -- workday, saturday, sunday, holiday (chanrong.workdays)
     slot INTEGER NOT NULL,              -- half hour of the day, 0-47, Asia/Shanghai
-    working_share DOUBLE NOT NULL,      -- share of such days (with data) machines ran in the slot
+    working_share DOUBLE NOT NULL,      -- share of such days (with data) machines were powered
     power DOUBLE,                       -- the firm's mean power in the slot when working, kW
     PRIMARY KEY (org, day_type, slot)
 );
