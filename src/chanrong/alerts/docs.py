@@ -78,6 +78,19 @@ counts every other stoppage alert opened in those windows, on any firm, as a fal
 `chanrong evaluate default --seed N` runs the slow rules each day over the park's history and
 takes the first warning on each firm with a planted default; default is 90 days past due (the
 Basel definition, and the simulator's loan outcome).
+
+| measure | seed 7 | seed 11 |
+| --- | --- | --- |
+| stoppages planted / in working time / alerted | 8 / 6 / 6 | 8 / 7 / 7 |
+| median minutes to alert (each case) | 24 (23-24) | 24 (23-24) |
+| false stoppage alarms in 1,882 firm-hours replayed | 0 | 0 |
+| defaults warned at least 30 days before default | 4 of 4 | 4 of 4 |
+| warning before the first missed instalment | -1 to +1 days | -1 to +1 days |
+| output-drop warnings on firms with nothing planted | 3 | 3 |
+
+The stoppages not in working time were planted on holidays or off shift. The warning before
+the first missed instalment is short: the output comparison needs 40 days of history, and the
+simulated firms miss their instalment around day 45 of a 90-day park.
 """
 
 
