@@ -85,7 +85,7 @@ Basel definition, and the simulator's loan outcome).
 | median minutes to alert (each case) | 24 (23-24) | 24 (23-24) |
 | false stoppage alarms in 1,882 firm-hours replayed | 0 | 0 |
 | defaults warned at least 30 days before default | 4 of 4 | 4 of 4 |
-| warning before the first missed instalment | -1 to +1 days | -1 to +1 days |
+| warning before the first missed instalment | -1 to +1 days | -1 to 0 days |
 | output-drop warnings on firms with nothing planted | 3 | 3 |
 
 The stoppages not in working time were planted on holidays or off shift. The warning before
