@@ -163,3 +163,64 @@ def test_bank_asks_the_factory_agrees_the_bank_reads_and_the_factory_sees_it(
         factory.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
     finally:
         server.stop()
+
+
+def test_a_missed_repayment_reaches_both_inboxes_and_each_acknowledges_for_itself(
+    browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A live server running its warning rounds every second: the factory and its bank each see
+    the alert in Chromium and acknowledge it for themselves."""
+    from chanrong.access.rules import Principal, Role
+    from chanrong.model.master import OrgKind
+    from chanrong.platform import Platform
+    from chanrong.store.db import Store
+    from chanrong.store.events import JsonBatch
+    from tests.conftest import BANK, PLATFORM_ORG
+
+    db, _ = seeded_db
+    owner = Platform(Store(db))
+    owner.access.add_user(BANK, "zhou", PASSWORD, display_name="周敏", role=Role.ADMIN)
+    due = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
+    result = owner.events.append("repayment", JsonBatch(orjson.dumps([{
+        "id": "rp-1", "source": "bank-core", "org": SME, "event_time": f"{due}T08:00:00+00:00",
+        "channel": "third_party", "loan_no": "L-9", "due_date": due, "paid_date": None,
+        "principal_paid": 0, "interest_paid": 0}]).decode()), submitter=PLATFORM_ORG,
+        now=datetime.now(UTC))  # fmt: skip
+    assert result.accepted == 1, result.rejections
+    chen = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    owner.consents.grant(chen, BANK, ["credit_standing"], "post_loan")
+    owner.close()
+    server = Server(db, tmp_path / "alerts.log", args=("--alerts", "1")).start()
+    try:
+        pages = {}
+        for user in ("chen", "zhou"):
+            pg = browser.new_context(locale="zh-CN").new_page()
+            pg.goto(f"{server.url}/login")
+            pg.fill("input[name=username]", user)
+            pg.fill("input[name=password]", PASSWORD)
+            pg.click("button[type=submit]")
+            pages[user] = pg
+        for user, pg in pages.items():
+            pg.goto(f"{server.url}/alerts")
+            item = pg.locator("li[data-rule=repayment_missed]")
+            for _ in range(20):  # the first rounds run within seconds of the start
+                if item.count():
+                    break
+                pg.wait_for_timeout(500)
+                pg.goto(f"{server.url}/alerts")
+            expect(item).to_contain_text("还款逾期")
+            expect(item).to_have_attribute("data-acked", "no")
+            item.locator("input[name=note]").fill(f"{user} 已跟进")
+            item.locator("button[type=submit]").click()
+            expect(pg.locator("li[data-rule=repayment_missed]")).to_contain_text(f"{user} 已跟进")
+        # each acknowledged for itself: the factory's note is not the bank's
+        pages["zhou"].goto(f"{server.url}/alerts")
+        expect(pages["zhou"].locator("li[data-rule=repayment_missed]")).not_to_contain_text("chen")
+        pages["zhou"].goto(f"{server.url}/bank/portfolio")
+        expect(pages["zhou"].get_by_test_id("portfolio-totals")).to_be_visible()
+        health = httpx.get(f"{server.url}/healthz").json()
+        assert health["services"]["alerts"]["rounds"] >= 1
+    finally:
+        # uvicorn runs the shutdown hooks, then re-raises SIGTERM (see test_server)
+        assert server.signal(15) in (0, -15)
+    assert '"msg":"service stopped","service":"alerts"' in server.log.read_text()
