@@ -31,7 +31,14 @@ def test_a_report_on_a_simulated_firm_verifies_offline_and_any_change_is_caught(
     platform.scoring.train(bank, "platform", by="test")
     firm = next(f for f in park.firms if f.level is Level.OPTIMIZED)  # type: ignore[attr-defined]
     officer = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.MEMBER, username="officer")
+
+    def indicator_reads() -> int:
+        audit = platform.consents.repo.audit_entries(owner=firm.uscc, limit=10_000)
+        return sum(1 for a in audit if "/indicators" in a["action"] and a["reader_org"] == bank)
+
+    before = indicator_reads()
     doc = platform.reports.issue(officer, firm.uscc, "pre_loan")
+    assert indicator_reads() == before + 1  # the firm's indicators read once, for every part
     r = doc["report"]
     assert r["firm"]["uscc"] == firm.uscc and r["score"]["rating"] and r["grade"]["overall"]
     assert r["indicators"] and all(i["credibility"] for i in r["indicators"])

@@ -19,7 +19,7 @@ from chanrong.access.rules import Principal
 from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock
 from chanrong.finance.scoring import NoModel, ScoringService
-from chanrong.finance.service import BankService, TradeChecks
+from chanrong.finance.service import BankService, TradeChecks, seen_in
 from chanrong.grading.service import GradingService
 from chanrong.indicators.service import IndicatorService
 from chanrong.ledger.canon import canonical_json
@@ -58,9 +58,9 @@ class CreditReports:
     ) -> dict[str, Any]:
         """Everything the bank may see of the firm for the purpose, in one piece: the report's
         body, and the enterprise 360 view."""
-        seen = self.bank.seen(principal, org, purpose, day)  # no consent at all: refused here
+        values = self.indicators.read(principal, org, purpose, day)  # no consent: refused here
+        seen = seen_in(values)
         firm = self.bank.firm(principal, org, purpose, day, seen=seen)
-        values = self.indicators.read(principal, org, purpose, day)
         indicators = [
             {"id": i["id"], "name_zh": i["name_zh"], "name_en": i["name_en"], "unit": i["unit"],
              "window_days": v["window_days"], "value": v["value"], "reason": v.get("reason"),
@@ -75,7 +75,7 @@ class CreditReports:
         except ConsentForbidden:
             grade = None
         try:
-            s = self.scoring.score(principal, org, purpose, day, keep=keep_score)
+            s = self.scoring.score(principal, org, purpose, day, keep=keep_score, seen=seen)
             score: dict[str, Any] | None = {
                 **{k: s[k] for k in ("version", "score", "pd", "rating", "reasons", "knockouts",
                                      "credibility")},

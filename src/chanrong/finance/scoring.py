@@ -15,7 +15,7 @@ from chanrong.clock import Clock
 from chanrong.finance import credit, datasets
 from chanrong.finance.scorecard import Card, Scaling, train
 from chanrong.finance.scorecard import score as score_rows
-from chanrong.finance.service import BankService
+from chanrong.finance.service import BankService, Seen
 from chanrong.model.base import local_today
 from chanrong.store.db import Store, dicts
 
@@ -119,13 +119,15 @@ class ScoringService:
         as_of: date | None = None,
         policy: credit.Policy = credit.Policy(),
         keep: bool = True,
+        seen: Seen | None = None,
     ) -> dict[str, Any]:
         """Score a firm with the bank's active card: score, PD, rating, reasons, knock-outs,
         suggested line and price, each with the credibility of its inputs; kept as the decision
-        record unless `keep` is off (a view that only shows it)."""
+        record unless `keep` is off (a view that only shows it). `seen`: the firm's values when
+        the caller has read them already."""
         day = as_of or local_today(self.clock.now())
         version, card = self.card(principal.org)
-        seen = self.bank.seen(principal, org, purpose, day)
+        seen = seen or self.bank.seen(principal, org, purpose, day)
         values, credibility = seen
         firm = self.bank.firm(principal, org, purpose, day, seen=seen)
         row = datasets.platform_row(values)

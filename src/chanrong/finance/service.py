@@ -59,11 +59,7 @@ class BankService:
 
     def seen(self, principal: Principal, org: str, purpose: str, day: date) -> Seen:
         """A firm's indicator values and their credibility, through the consent door (audited)."""
-        report = self.indicators.read(principal, org, purpose, day)
-        values = {(i["id"], v["window_days"]): v["value"] for i in report for v in i["values"]}
-        credibility = {(i["id"], v["window_days"]): v["credibility"]
-                       for i in report for v in i["values"]}  # fmt: skip
-        return values, credibility
+        return seen_in(self.indicators.read(principal, org, purpose, day))
 
     def firm(
         self, principal: Principal, org: str, purpose: str, day: date, seen: Seen | None = None
@@ -177,6 +173,14 @@ class BankService:
                                   -sum(t["nature"] == "good" for t in f["tags"]), f["name"]))  # fmt: skip
         return {"as_of": day.isoformat(), "purpose": purpose, "consenting": len(firms),
                 "firms": shown}  # fmt: skip
+
+
+def seen_in(report: list[dict[str, Any]]) -> Seen:
+    """(indicator, window) -> value and -> credibility, from an indicator report."""
+    values = {(i["id"], v["window_days"]): v["value"] for i in report for v in i["values"]}
+    credibility = {(i["id"], v["window_days"]): v["credibility"]
+                   for i in report for v in i["values"]}  # fmt: skip
+    return values, credibility
 
 
 def to_csv(listing: dict[str, Any]) -> str:
