@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from chanrong.access.rules import Principal, Role
 from chanrong.finance.scorecard import RATINGS
+from chanrong.model.identifiers import complete_uscc
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.web.app import Settings, create_app
@@ -16,12 +17,30 @@ from chanrong.web.security import CSRF_COOKIE
 from tests.conftest import BANK, NOW, OTHER_SME, PASSWORD, SME, SimulatedPark, form_post
 from tests.integration.test_bank_screening import send
 
+OTHER_BANK = complete_uscc("91330200MA2B10009")
+
 
 def test_train_version_and_score_a_firm_through_its_consent(platform: Platform) -> None:
     day = (NOW - timedelta(days=3)).isoformat()
     send(platform, "credit_record", [{
         "id": "c1", "source": "court", "org": SME, "event_time": day, "channel": "third_party",
         "record_type": "dishonest_debtor", "reference_no": "(2026)失1", "start_date": day[:10]}])  # fmt: skip
+    # the bank's book: one loan live, one repaid, one with another bank
+    loans = [("L-1", BANK, 300_000, None), ("L-2", BANK, 500_000, "repaid"),
+             ("L-3", OTHER_BANK, 900_000, None)]  # fmt: skip
+    send(platform, "loan", [{
+        "id": no, "source": "bank-core", "org": SME, "event_time": day, "channel": "third_party",
+        "loan_no": no, "lender": lender, "loan_type": "working_capital", "principal": amount,
+        "annual_rate": 0.05, "start_date": day[:10],
+        "maturity_date": (NOW + timedelta(days=300)).date().isoformat()}
+        for no, lender, amount, _ in loans])  # fmt: skip
+    send(platform, "loan_outcome", [{
+        "id": "o-2", "source": "bank-core", "org": SME, "event_time": day,
+        "channel": "third_party", "loan_no": "L-2", "outcome": "repaid"}])  # fmt: skip
+    assert platform.scoring.outstanding(BANK, SME, NOW.date()) == 300_000
+    officer = Principal(org=BANK, org_kind=OrgKind.BANK, role=Role.ADMIN, username="zhou")
+    (borrower,) = platform.portfolio.book(officer)["borrowers"]
+    assert borrower["org"] == SME and borrower["outstanding"] == 300_000
     me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
     platform.consents.grant(me, BANK, ["production_energy", "transactions", "credit_standing",
                                        "movable_assets"], "in_loan")  # fmt: skip

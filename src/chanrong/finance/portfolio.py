@@ -13,21 +13,28 @@ from chanrong.finance.scorecard import RATINGS
 from chanrong.model.base import local_today
 from chanrong.store.db import Store, dicts
 
-BOOK_SQL = """
+# The bank's loans live on $day: started, the newest outcome by then neither repaid nor written
+# off, and not more than a month past maturity; with their days past due. Also what the credit
+# line deducts as already outstanding (`ScoringService.outstanding`).
+LIVE_LOANS = """
 WITH l AS (
-    SELECT * FROM ev_loan WHERE lender = $bank
+    SELECT * FROM ev_loan WHERE lender = $bank AND start_date <= $day
     QUALIFY event_time = max(event_time) OVER (PARTITION BY org, loan_no)
 ), o AS (
     SELECT org, loan_no, outcome, days_past_due FROM ev_loan_outcome
+    WHERE event_time::DATE <= $day
     QUALIFY event_time = max(event_time) OVER (PARTITION BY org, loan_no)
-), s AS (
+)
+SELECT l.*, o.outcome, coalesce(o.days_past_due, 0) AS dpd FROM l
+LEFT JOIN o ON o.org = l.org AND o.loan_no = l.loan_no
+WHERE coalesce(o.outcome, '') NOT IN ('repaid', 'written_off')
+  AND l.maturity_date + INTERVAL 31 DAY >= $day
+"""
+
+BOOK_SQL = f"""
+WITH live AS ({LIVE_LOANS}), s AS (
     SELECT org, rating, score, pd, scored_at FROM credit_scores WHERE owner = $bank
     QUALIFY scored_at = max(scored_at) OVER (PARTITION BY org)
-), live AS (
-    SELECT l.*, o.outcome, coalesce(o.days_past_due, 0) AS dpd FROM l
-    LEFT JOIN o ON o.org = l.org AND o.loan_no = l.loan_no
-    WHERE l.start_date <= $day AND coalesce(o.outcome, '') NOT IN ('repaid', 'written_off')
-      AND l.maturity_date + INTERVAL 31 DAY >= $day
 )
 SELECT live.org, any_value(g.name) AS name, count(*) AS loans,
        sum(principal)::DOUBLE AS outstanding, min(maturity_date) AS next_maturity,

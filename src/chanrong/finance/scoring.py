@@ -13,6 +13,7 @@ import pandas as pd
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.finance import credit, datasets
+from chanrong.finance.portfolio import LIVE_LOANS
 from chanrong.finance.scorecard import Card, Scaling, train
 from chanrong.finance.scorecard import score as score_rows
 from chanrong.finance.service import BankService, Seen
@@ -104,11 +105,8 @@ class ScoringService:
     def outstanding(self, bank: str, org: str, day: date) -> float:
         """The bank's own loans to the firm not yet repaid (the bank's book, no consent needed)."""
         row = self.store.cursor().execute(
-            "SELECT coalesce(sum(l.principal), 0) FROM ev_loan l WHERE l.org = ? AND l.lender = ? "
-            "AND l.start_date <= ? AND NOT EXISTS (SELECT 1 FROM ev_loan_outcome o WHERE "
-            "o.loan_no = l.loan_no AND o.org = l.org AND o.outcome IN ('repaid', 'written_off') "
-            "AND o.event_time::DATE <= ?) AND l.maturity_date + INTERVAL 31 DAY >= ?",
-            [org, bank, day, day, day]).fetchone()  # fmt: skip
+            f"SELECT coalesce(sum(principal), 0) FROM ({LIVE_LOANS}) WHERE org = $org",
+            {"bank": bank, "day": day, "org": org}).fetchone()  # fmt: skip
         return float(row[0]) if row else 0.0
 
     def score(
