@@ -37,9 +37,13 @@ class BundleReport:
 
 
 def _signed_head(
-    doc: dict[str, Any], public_key: bytes | None, report: BundleReport
+    doc: dict[str, Any], fmt: str, public_key: bytes | None, report: BundleReport
 ) -> SignedHead | None:
-    """The document's signed head, checked against the pinned key (or the key it carries)."""
+    """The signed head of a document of format `fmt`, checked against the pinned key (or the
+    key it carries); None, with the problem reported, when it does not hold."""
+    if doc.get("format") != fmt:
+        report.problems.append(f"not a {fmt} document (format {doc.get('format')!r})")
+        return None
     head = SignedHead.from_json(doc["head"])
     report.key_id = head.key_id
     if public_key is None:
@@ -74,10 +78,7 @@ def verify_bundle(bundle: dict[str, Any], public_key: bytes | None = None) -> Bu
     """Verify a bundle; `public_key` (raw 32 bytes) pins the platform key the head must verify
     with. Without it, the key the bundle names is used and the report says it was not pinned."""
     report = BundleReport()
-    if bundle.get("format") != BUNDLE_FORMAT:
-        report.problems.append(f"not a {BUNDLE_FORMAT} bundle (format {bundle.get('format')!r})")
-        return report
-    head = _signed_head(bundle, public_key, report)
+    head = _signed_head(bundle, BUNDLE_FORMAT, public_key, report)
     if head is None:
         return report
     con = duckdb.connect()
@@ -90,10 +91,7 @@ def verify_report(doc: dict[str, Any], public_key: bytes | None = None) -> Bundl
     """Verify a credit-enhancement report: its head, that the report itself (its canonical
     JSON) is the leaf it names in that log, and that each data batch it rests on is too."""
     report = BundleReport()
-    if doc.get("format") != REPORT_FORMAT:
-        report.problems.append(f"not a {REPORT_FORMAT} document (format {doc.get('format')!r})")
-        return report
-    head = _signed_head(doc, public_key, report)
+    head = _signed_head(doc, REPORT_FORMAT, public_key, report)
     if head is None:
         return report
     body = canonical_json(doc["report"]).decode()
