@@ -168,3 +168,20 @@ def test_receivable_financing_on_a_simulated_firm(simulated_park: SimulatedPark)
     assert book["top5_share"] <= 1 and 0 < book["hhi"] <= 10_000
     page = client.get("/bank/portfolio")
     assert page.status_code == 200 and f'data-org="{book["borrowers"][0]["org"]}"' in page.text
+
+
+def test_without_a_ledger_no_report_is_issued(tmp_path: Path) -> None:
+    from chanrong.store.db import Store
+    from tests.conftest import world
+
+    bare = Platform(Store(tmp_path / "bare.duckdb"), ledger=False)  # benchmarks run like this
+    try:
+        world(bare)
+        key = bare.access.create_api_key(BANK, "bank integration")
+        client = TestClient(
+            create_app(bare, Settings()), headers={"authorization": f"Bearer {key}"}
+        )
+        refused = client.post(f"/api/v1/orgs/{SME}/credit-report")
+        assert refused.status_code == 409 and "without a ledger" in refused.json()["detail"]
+    finally:
+        bare.close()

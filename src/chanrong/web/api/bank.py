@@ -201,8 +201,8 @@ def issue_report(
     batches (90 days) it rests on, for `chanrong verify report.json` offline."""
     _bank(principal)
     try:
-        return dict(_models(platform.reports.issue, principal, uscc, purpose))
-    except LookupError as exc:
+        return dict(_call(platform.reports.issue, principal, uscc, purpose))
+    except LookupError as exc:  # a platform run without its ledger cannot issue one
         raise HTTPException(409, str(exc)) from exc
 
 
