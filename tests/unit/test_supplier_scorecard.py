@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from chanrong.supply.scorecard import (
-    DEFAULT_STANDINGS,
     Card,
     CardError,
     Criterion,
@@ -79,8 +78,3 @@ def test_standings_cover_zero_to_a_hundred_both_included() -> None:
 def test_a_wrong_card_is_refused_with_the_part_named(card: Card, message: str) -> None:
     with pytest.raises(CardError, match=message.replace("(", r"\(").replace(")", r"\)")):
         card.check(VARIABLES)
-
-
-def test_the_default_standings_say_what_the_buyer_does() -> None:
-    assert [s.meaning.split(":")[0] for s in DEFAULT_STANDINGS] == [
-        "blocked", "probation", "normal", "preferred"]  # fmt: skip

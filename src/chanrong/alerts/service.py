@@ -144,7 +144,7 @@ class AlertService:
                 continue
             out.append(self._view(a, ack, names))
         out.sort(key=lambda a: (a["status"] != "active", a["acknowledged"] is not None,
-                                _SEVERITY_ORDER[a["severity"]], a["fired_at"]), reverse=False)  # fmt: skip
+                                _SEVERITY_ORDER[a["severity"]], a["fired_at"]))  # fmt: skip
         counts: dict[str, int] = {}
         for a in out:
             counts[a["rule"]] = counts.get(a["rule"], 0) + 1
