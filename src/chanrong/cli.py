@@ -1304,7 +1304,8 @@ def evaluate(
         str,
         typer.Argument(
             help="fraud (planted fictitious, circular and shell trades), stoppage (planted "
-            "stoppages replayed live) or default (planted loan defaults)"
+            "stoppages replayed live), default (planted loan defaults) or late (planted late "
+            "deliveries against the delivery-risk alert)"
         ),
     ],
     seed: Annotated[int, typer.Option(help="the park's seed (the tests use 2026)")] = 7,
@@ -1319,7 +1320,8 @@ def evaluate(
     from chanrong.sim import evaluate as ev
     from chanrong.sim.demo import register
 
-    measures = {"fraud": ev.fraud, "stoppage": ev.stoppage, "default": ev.default}
+    measures = {"fraud": ev.fraud, "stoppage": ev.stoppage, "default": ev.default,
+                "late": ev.late}  # fmt: skip
     if what not in measures:
         _fail(f"unknown evaluation {what}; known: {', '.join(measures)}")
     park = _park(preset, seed, days, firms, None)
@@ -1362,6 +1364,29 @@ def evaluate(
                              else "not alerted"))  # fmt: skip
         for f in result["false_alarms"]:
             console.print(f"false alarm: {f['org']} {f['started_at']}")
+        return
+    if what == "late":
+        for col in (
+            "planted",
+            "flagged before due",
+            "share",
+            "median lead days",
+            "orders",
+            "late orders",
+            "alerted before due",
+            "recall (all late)",
+            "precision",
+        ):
+            table.add_column(col, justify="right")
+        table.add_row(*(str(result[k]) if not isinstance(result[k], float) else
+                        f"{result[k]:.2f}" for k in (
+            "planted", "flagged_before_due", "share", "median_lead_days", "orders",
+            "late_orders", "alerted_before_due", "recall_all_late", "precision")))  # fmt: skip
+        Console().print(table)
+        for c in result["cases"]:
+            console.print(f"{c['firm']} {c['order_no']} due {c['due']}: "
+                          + (f"alerted {c['alerted']} ({c['lead_days']} days before)"
+                             if c["alerted"] else "not alerted"))  # fmt: skip
         return
     for col in ("planted", "warned >= 30 days before default", "share", "other warnings"):
         table.add_column(col, justify="right")

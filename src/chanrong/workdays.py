@@ -43,3 +43,9 @@ def day_type(day: date) -> str:
     if day in MAKE_UP_WORKDAYS or day.weekday() < 5:
         return "workday"
     return "saturday" if day.weekday() == 5 else "sunday"
+
+
+def calendar(first: date, days: int) -> str:
+    """(day, day_type) rows of the official calendar from `first`, as SQL VALUES."""
+    return ", ".join(f"(DATE '{first + timedelta(days=i)}', '{day_type(first + timedelta(days=i))}')"
+                     for i in range(days))  # fmt: skip

@@ -312,37 +312,3 @@ def test_the_alerts_document_is_generated_from_the_rules() -> None:
 
     doc = Path(__file__).parents[2] / "docs" / "alerts.md"
     assert doc.read_text(encoding="utf-8") == alerts_markdown(), "run: chanrong alerts docs"
-
-
-def test_an_order_due_soon_and_not_made_is_a_delivery_risk(platform: Platform) -> None:
-    day = lambda d: (TODAY + timedelta(days=d)).date().isoformat()  # noqa: E731
-    at = local(TODAY - timedelta(days=5), 9).isoformat()
-    platform.clock.current = local(TODAY, 11)  # type: ignore[attr-defined]
-    platform.master.upsert([Item(org=SME, code="P-1", name="模具", item_type=ItemType.PRODUCT,
-                                 unit=Unit.PCS)], platform.clock.now())  # fmt: skip
-    send(platform, "sales_order", [
-        {"id": f"so{n}", "source": "erp", "org": SME, "event_time": at, "order_no": f"SO-{n}",
-         "counterparty": BANK, "item": "P-1", "qty": qty, "unit": "pcs", "unit_price": 10,
-         "amount": 10 * qty, "order_date": day(-5), "due_date": day(due)}
-        for n, qty, due in ((1, 100, 1), (2, 50, 1), (3, 80, 10), (4, 30, -2))])  # fmt: skip
-    send(platform, "work_order", [{
-        "id": "wo1", "source": "mes", "org": SME, "event_time": at, "work_order_no": "WO-1",
-        "item": "P-1", "planned_qty": 100, "unit": "pcs", "planned_start": at,
-        "planned_end": at, "sales_order_no": "SO-1"}])  # fmt: skip
-    send(platform, "production_report", [{
-        "id": "pr1", "source": "mes", "org": SME, "event_time": at, "work_order_no": "WO-1",
-        "item": "P-1", "good_qty": 40, "unit": "pcs"}])  # fmt: skip
-    send(platform, "shipment", [{
-        "id": "sh2", "source": "wms", "org": SME, "event_time": at, "shipment_no": "SH-2",
-        "status": "shipped", "consignee": BANK, "sales_order_no": "SO-2", "item": "P-1",
-        "qty": 50, "unit": "pcs"}])  # fmt: skip
-    opened = AlertEngine(platform.store).tick(local(TODAY, 12)).opened
-    (risk,) = [o for o in opened if o["rule"] == "delivery_risk"]
-    assert risk["org"] == SME and risk["subject"] == "orders"  # one alert for the firm
-    value, detail = platform.store.cursor().execute(
-        "SELECT value, detail FROM alerts WHERE rule = 'delivery_risk'").fetchone()  # fmt: skip
-    # SO-1: due tomorrow, 40 of 100 made; SO-4: two days late, nothing shipped; SO-2 shipped in
-    # full; SO-3 is due in ten days
-    assert value == pytest.approx(100 * 10 + 30 * 10)
-    assert detail.startswith("2 order(s)") and "SO-4 due" in detail and "SO-1 due" in detail
-    assert "SO-2" not in detail and "SO-3" not in detail

@@ -12,7 +12,8 @@ from chanrong.alerts.lifecycle import KeyState, Step, step
 from chanrong.alerts.rules import BASELINE_DAYS, BASELINE_SQL, RULES, Rule
 from chanrong.model.base import local_today
 from chanrong.store.db import Store
-from chanrong.workdays import day_type
+from chanrong.supply.progress import HORIZON_DAYS
+from chanrong.workdays import calendar, day_type
 
 Key = tuple[str, str]  # (org, subject)
 
@@ -23,12 +24,6 @@ class TickResult:
     rules: list[str] = field(default_factory=list)
     opened: list[dict[str, Any]] = field(default_factory=list)
     cleared: list[int] = field(default_factory=list)
-
-
-def calendar(first: date, days: int) -> str:
-    """(day, day_type) rows of the official calendar, as SQL VALUES."""
-    return ", ".join(f"(DATE '{first + timedelta(days=i)}', '{day_type(first + timedelta(days=i))}')"
-                     for i in range(days))  # fmt: skip
 
 
 def _literal(now: datetime) -> str:
@@ -98,7 +93,8 @@ class AlertEngine:
         cur = self.store.cursor()
         sql = (rule.sql.replace("{now}", _literal(now)).replace("{day}", f"DATE '{day}'")
                .replace("{day_type}", f"'{day_type(day)}'")
-               .replace("{calendar}", calendar(day - timedelta(days=60), 60)))  # fmt: skip
+               .replace("{calendar}", calendar(day - timedelta(days=60), 60))
+               .replace("{cal}", calendar(day - timedelta(days=30), 30 + HORIZON_DAYS)))  # fmt: skip
         seen = {(o, s): (st, v, d) for o, s, st, v, d in cur.execute(sql).fetchall()}
         states = {
             (o, s): KeyState(p, c, a)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chanrong.supply.progress import LATE_DAYS, PACE_DAYS, PROGRESS_SQL, RISKY
+
 
 class Severity(StrEnum):
     CRITICAL = "critical"
@@ -126,66 +128,65 @@ WHERE b.day_type = {{day_type}} AND b.slot = hour({{now}}) * 2 + minute({{now}})
 
 OUTPUT_DROP = -30.0  # % change of output per workday, last 30 days against the 30 before
 # {calendar}: (day, day_type) of the 60 days before the instant's day (the official calendar),
-# so the Spring Festival's idle week is not read as a decline.
+# so the Spring Festival's idle week is not read as a decline. Output is per day the firm works:
+# the day types (workday, Saturday, Sunday) on which it reported output on half the days of
+# the earlier period; never holidays, nor the week after a long one (the restart, 节后复工).
+RESTART_DAYS = 7  # after a holiday of 5 days or more, the days a factory takes to restart
 OUTPUT_DROP_SQL = f"""
-WITH cal AS (SELECT * FROM (VALUES {{calendar}}) AS t(day, day_type)), w AS (
-    SELECT count(*) FILTER (WHERE day >= {{day}} - 30 AND day_type = 'workday') AS recent,
-           count(*) FILTER (WHERE day < {{day}} - 30 AND day_type = 'workday') AS prior
-    FROM cal
-), o AS (
-    SELECT org, sum(good_qty) FILTER (WHERE event_time::DATE >= {{day}} - 30) AS recent,
-           sum(good_qty) FILTER (WHERE event_time::DATE < {{day}} - 30) AS prior,
-           count(DISTINCT event_time::DATE) FILTER (WHERE event_time::DATE < {{day}} - 30) AS days
-    FROM ev_production_report
+WITH cal0 AS (SELECT * FROM (VALUES {{calendar}}) AS t(day, day_type)), cal AS (
+    SELECT c.day, CASE WHEN c.day_type <> 'holiday' AND (
+        SELECT count(*) FROM cal0 h WHERE h.day_type = 'holiday'
+          AND h.day BETWEEN c.day - {RESTART_DAYS} - 5 AND c.day - 1) >= 5
+        AND EXISTS (SELECT 1 FROM cal0 h WHERE h.day_type = 'holiday'
+          AND h.day BETWEEN c.day - {RESTART_DAYS} AND c.day - 1)
+        THEN 'restart' ELSE c.day_type END AS day_type
+    FROM cal0 c
+), daily AS (
+    SELECT org, event_time::DATE AS day, sum(good_qty) AS q FROM ev_production_report
     WHERE event_time::DATE >= {{day}} - 60 AND event_time::DATE < {{day}} AND received_at <= {{now}}
-    GROUP BY org
+    GROUP BY ALL
+), types AS (  -- the day types a firm works: output reported on half of them, earlier period
+    SELECT f.org, c.day_type
+    FROM (SELECT DISTINCT org FROM daily) f CROSS JOIN cal c
+    LEFT JOIN daily d ON d.org = f.org AND d.day = c.day
+    WHERE c.day < {{day}} - 30 AND c.day_type NOT IN ('holiday', 'restart')
+    GROUP BY ALL HAVING count(d.day) >= 0.5 * count(*)
+), days AS (
+    SELECT t.org, c.day, c.day >= {{day}} - 30 AS recent
+    FROM types t JOIN cal c ON c.day_type = t.day_type
 ), c AS (
-    SELECT o.org, o.recent, o.prior, o.days,
-           100 * ((coalesce(o.recent, 0) / w.recent) / (o.prior / w.prior) - 1) AS change
-    FROM o, w WHERE o.prior > 0 AND w.recent > 0 AND w.prior > 0
+    SELECT ds.org, sum(d.q) FILTER (WHERE ds.recent) AS recent,
+           sum(d.q) FILTER (WHERE NOT ds.recent) AS prior,
+           count(d.day) FILTER (WHERE NOT ds.recent) AS days,
+           100 * ((coalesce(sum(d.q) FILTER (WHERE ds.recent), 0)
+                   / count(*) FILTER (WHERE ds.recent))
+                  / (sum(d.q) FILTER (WHERE NOT ds.recent)
+                     / count(*) FILTER (WHERE NOT ds.recent)) - 1) AS change
+    FROM days ds LEFT JOIN daily d ON d.org = ds.org AND d.day = ds.day
+    GROUP BY ds.org
+    HAVING sum(d.q) FILTER (WHERE NOT ds.recent) > 0 AND count(*) FILTER (WHERE ds.recent) > 0
 )
 SELECT org, 'firm' AS subject,
        CASE WHEN days < 10 THEN 'nodata' WHEN change <= {OUTPUT_DROP} THEN 'on' ELSE 'off' END
            AS state,
        change AS value,
-       printf('output per workday %.0f %% against the 30 days before (%.0f vs %.0f in total)',
+       printf('output per working day %.0f %% against the 30 days before (%.0f vs %.0f in total)',
               change, coalesce(recent, 0), prior) AS detail
 FROM c
 """
 
-DUE_SOON_DAYS = 2
-LATE_DAYS = 7  # a late order stays at risk this long, then it is a late delivery, not a risk
-# Open order lines (their newest state), what shipped against them and what was produced for
-# them (work orders naming the order). An order is at risk when due within the days and neither
-# produced nor shipped in full, or past due (by a week at most) and not shipped in full; the
-# firm's alert sums them (one alert per firm, its value the amount at risk in 元).
+# Each open order judged by its progress and the firm's pace (`supply.progress`): at risk when
+# predicted to be finished after the day before it is due, stalled, or past due and not shipped.
 DELIVERY_SQL = f"""
-WITH so AS (
-    SELECT org, order_no, sum(qty) AS qty, sum(amount) AS amount, min(due_date) AS due FROM (
-        SELECT * FROM ev_sales_order WHERE received_at <= {{now}}
-        QUALIFY event_time = max(event_time) OVER (PARTITION BY org, order_no, line_no)
-    ) WHERE status IN ('open', 'changed') GROUP BY org, order_no
-), sh AS (
-    SELECT org, sales_order_no AS order_no, sum(qty) AS shipped FROM ev_shipment
-    WHERE status = 'shipped' AND received_at <= {{now}} GROUP BY ALL
-), made AS (
-    SELECT w.org, w.sales_order_no AS order_no, sum(p.good_qty) AS made
-    FROM ev_work_order w JOIN ev_production_report p ON p.org = w.org
-         AND p.work_order_no = w.work_order_no AND p.received_at <= {{now}}
-    WHERE w.received_at <= {{now}} GROUP BY ALL
-), risk AS (
-    SELECT so.*, coalesce(sh.shipped, 0) AS shipped, coalesce(made.made, 0) AS made
-    FROM so LEFT JOIN sh ON sh.org = so.org AND sh.order_no = so.order_no
-    LEFT JOIN made ON made.org = so.org AND made.order_no = so.order_no
-    WHERE so.due >= {{day}} - {LATE_DAYS} AND so.due <= {{day}} + {DUE_SOON_DAYS}
-      AND coalesce(sh.shipped, 0) < so.qty
-      AND (so.due < {{day}} OR coalesce(made.made, 0) < so.qty)
-)
-SELECT org, 'orders' AS subject, 'on' AS state, sum(amount)::DOUBLE AS value,
-       printf('%d order(s), %.2f 元 at risk: %s', count(*), sum(amount),
-              string_agg(printf('%s due %s (%.0f of %.0f made, %.0f shipped)', order_no, due,
-                                made, qty, shipped), '; ' ORDER BY due, order_no)) AS detail
-FROM risk GROUP BY org
+WITH p AS ({PROGRESS_SQL})
+SELECT org, order_no AS subject,
+       CASE WHEN status IN ({", ".join(f"'{s}'" for s in RISKY)}) THEN 'on' ELSE 'off' END
+           AS state,
+       amount::DOUBLE AS value,
+       printf('%s for %s: %s; %.0f of %.0f %s made, %.0f shipped; due %s, predicted %s',
+              order_no, coalesce(customer_name, customer), status, made, qty, unit, shipped, due,
+              coalesce(predicted::VARCHAR, '-')) AS detail
+FROM p
 """
 
 REPAYMENT_SQL = """
@@ -281,15 +282,18 @@ RULES: tuple[Rule, ...] = (
          "link is down (transport), which says nothing yet about production."),
     Rule("output_drop", "产量下滑", "Output falling", Severity.MAJOR, ("production_report",),
          OUTPUT_DROP_SQL, 0, 0,
-         f"Reported output per workday (official calendar) of the last 30 days at least "
+         f"Reported output per working day (the day types the firm worked in the earlier "
+         f"period; never official holidays nor the {RESTART_DAYS} days after one of 5 days or "
+         f"more) of the last 30 days at least "
          f"{-OUTPUT_DROP:.0f} % below the 30 days before; needs reports on 10 days of the "
          "earlier period.", value_unit="%", every_minutes=15),
     Rule("delivery_risk", "交付风险", "Delivery at risk", Severity.MAJOR,
          ("sales_order", "shipment", "work_order", "production_report"), DELIVERY_SQL, 0, 0,
-         f"Open orders due within {DUE_SOON_DAYS} days with less than their quantity produced "
-         f"(production reports on work orders naming them) or shipped, or up to {LATE_DAYS} days "
-         "past due and not shipped in full; one alert per firm, its value the amount at risk.",
-         value_unit="元", every_minutes=15),
+         "An open order predicted to be finished after the day before its due date at the pace "
+         f"the firm made the item over the last {PACE_DAYS} days (earliest due first, or at the "
+         "order's own pace when the firm makes later orders while it waits), stalled, or up to "
+         f"{LATE_DAYS} days past due and not shipped in full; one alert per order, its value the "
+         "order's amount.", value_unit="元", every_minutes=15),
     Rule("repayment_missed", "还款逾期", "Repayment missed", Severity.CRITICAL, ("repayment",),
          REPAYMENT_SQL, 0, 0, "The newest instalment due before today is not paid.",
          value_unit="days", every_minutes=15),

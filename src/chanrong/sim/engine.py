@@ -34,6 +34,8 @@ VAT = 0.13
 CARRIERS = ("顺丰速运", "德邦物流", "安能物流", "中通快运")
 SCRAP_RATE = {Level.ENTRY: 0.03, Level.STANDARDIZED: 0.02, Level.OPTIMIZED: 0.012}
 OUTAGE_CHANCE = {Level.STANDARDIZED: 0.08, Level.OPTIMIZED: 0.03}
+DEMAND = 0.7  # share of rated daily capacity customers call off per product and workday
+RUSH_CHANCE = 0.08  # a rush order on top, per product and workday
 
 
 def sim_schema(kind: str) -> pa.Schema:
@@ -488,23 +490,36 @@ class Simulator:
         cap = f.daily_capacity
         h = self.health(f, day)
         shares = np.array([c[2] for c in f.customers])
-        planned: list[tuple[str, bool]] = [
-            (t.detail["order_no"], True) for t in self.truth_by_kind[Planted.LATE_DELIVERY]
+        # Customers call off about DEMAND of the rated capacity of each product every workday
+        # (daily delivery schedules, as core enterprises run their suppliers), now and then with
+        # a rush order on top; demand falls with the firm's health. A planted late order is a
+        # large one due in 8 days that the firm keeps putting off.
+        planned: list[tuple[str, str, Any]] = [
+            (t.detail["order_no"], "late", f.products[int(rng.integers(0, len(f.products)))])
+            for t in self.truth_by_kind[Planted.LATE_DELIVERY]
             if t.firm == f.uscc and _local_day(t.start) == day
             and not any(o.order_no == t.detail["order_no"] for o in st.orders)
         ]  # fmt: skip
-        for _p in f.products if work else ():
-            for _ in range(int(rng.poisson(0.9 * max(h, 0.15)))):
-                planned.append((f"SO-{f.short}-{day:%y%m%d}-{st.next():04d}", False))
-        for order_no, late in planned:
-            p = f.products[int(rng.integers(0, len(f.products)))]
+        for p in f.products if work else ():
+            planned.append((f"SO-{f.short}-{day:%y%m%d}-{st.next():04d}", "call_off", p))
+            if rng.random() < RUSH_CHANCE:
+                planned.append((f"SO-{f.short}-{day:%y%m%d}-{st.next():04d}", "rush", p))
+        for order_no, kind, p in planned:
+            late = kind == "late"
             c = f.customers[
                 0 if late else int(rng.choice(len(f.customers), p=shares / shares.sum()))
             ]
-            daily = cap[p.code] * 0.6
-            qty = float(max(1, round(daily * rng.uniform(1.5, 4.0) * (2 if late else 1))))
-            lead = int(np.ceil(qty / max(daily, 1e-9))) + int(rng.integers(6, 16))
-            due = day + timedelta(days=8 if late else lead)
+            daily = cap[p.code] * DEMAND
+            if kind == "call_off":
+                qty = float(max(1, round(daily * max(h, 0.15) * rng.uniform(0.6, 1.4))))
+                lead = int(np.ceil(qty / max(daily, 1e-9))) + int(rng.integers(4, 11))
+            elif late:
+                qty = float(max(1, round(daily * rng.uniform(2.0, 6.0))))
+                lead = 8
+            else:
+                qty = float(max(1, round(daily * rng.uniform(0.5, 1.5))))
+                lead = int(np.ceil(qty / max(daily, 1e-9))) + int(rng.integers(1, 5))
+            due = day + timedelta(days=lead)
             price = round(p.price * float(rng.uniform(0.95, 1.05)), 2)
             machine = next(m for m in f.machines if m.product.code == p.code)
             wo = "WO" + order_no[2:]

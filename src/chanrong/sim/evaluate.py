@@ -148,3 +148,64 @@ def default(platform: Platform, park: Park, every_days: int = 1) -> dict[str, An
 
 def _end(park: Park) -> datetime:
     return local_dt(park.end, 0)
+
+
+# -- supply: late deliveries and interruptions ----------------------------------------------------
+
+LATE_SQL = """
+SELECT so.org, so.order_no, min(so.due_date) AS due,
+       min(timezone('Asia/Shanghai', sh.event_time))::DATE AS left_on
+FROM ev_sales_order so
+LEFT JOIN ev_shipment sh ON sh.org = so.org AND sh.sales_order_no = so.order_no
+GROUP BY ALL
+"""
+
+
+def late(platform: Platform, park: Park, hours: tuple[int, ...] = (10, 16)) -> dict[str, Any]:
+    """Planted late deliveries against the delivery-risk alert (`supply.progress`), replayed at
+    the given local hours of every day from PACE_DAYS into the park, each tick seeing only what
+    had arrived by then. A planted order counts when its alert opened before its due date (the
+    lead in days is the due date minus the day it opened). Every order due in the replay is
+    scored too: alerted before due vs actually late (left the firm after its due date, or not
+    at all), for precision and recall over late orders the simulator did not plant."""
+    from chanrong.supply.progress import PACE_DAYS
+
+    engine = AlertEngine(platform.store, tuple(r for r in RULES if r.id == "delivery_risk"))
+    engine.reset()
+    first: dict[tuple[str, str], datetime] = {}
+    day = park.start + timedelta(days=PACE_DAYS)
+    while day < park.end:
+        for h in hours:
+            for o in engine.tick(local_dt(day, h * 60)).opened:
+                first.setdefault((o["org"], o["subject"]), o["fired_at"])
+        day += timedelta(days=1)
+    engine.reset()
+    first_day = {k: v.astimezone(LOCAL_TZ).date() for k, v in first.items()}
+    begin = park.start + timedelta(days=PACE_DAYS)
+    orders = [(org, no, due, left) for org, no, due, left in
+              platform.store.cursor().execute(LATE_SQL).fetchall()
+              if begin <= due < park.end - timedelta(days=1)]  # fmt: skip
+    cases = []
+    for t in park.truth:
+        if t.kind is not Planted.LATE_DELIVERY or "due_date" not in t.detail:
+            continue
+        due = date.fromisoformat(t.detail["due_date"])
+        warned = first_day.get((t.firm, t.detail["order_no"]))
+        cases.append({"firm": t.firm, "order_no": t.detail["order_no"],
+                      "placed": t.start.astimezone(LOCAL_TZ).date().isoformat(),
+                      "due": due.isoformat(), "alerted": warned.isoformat() if warned else None,
+                      "lead_days": (due - warned).days if warned else None,
+                      "delivered": t.detail.get("delivered")})  # fmt: skip
+    early = [c for c in cases if c["lead_days"] is not None and c["lead_days"] > 0]
+    late_orders = {(o, n) for o, n, due, left in orders if left is None or left > due}
+    alerted = {(o, n) for o, n, due, _ in orders if (o, n) in first_day and first_day[(o, n)] < due}
+    hit = late_orders & alerted
+    return {
+        "planted": len(cases), "flagged_before_due": len(early),
+        "share": len(early) / len(cases) if cases else None,
+        "median_lead_days": statistics.median(c["lead_days"] for c in early) if early else None,
+        "orders": len(orders), "late_orders": len(late_orders), "alerted_before_due": len(alerted),
+        "recall_all_late": len(hit) / len(late_orders) if late_orders else None,
+        "precision": len(hit) / len(alerted) if alerted else None,
+        "ticks": len(hours) * max(0, (park.end - begin).days), "cases": cases,
+    }  # fmt: skip
