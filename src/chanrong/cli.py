@@ -1304,8 +1304,9 @@ def evaluate(
         str,
         typer.Argument(
             help="fraud (planted fictitious, circular and shell trades), stoppage (planted "
-            "stoppages replayed live), default (planted loan defaults) or late (planted late "
-            "deliveries against the delivery-risk alert)"
+            "stoppages replayed live), default (planted loan defaults), late (planted late "
+            "deliveries against the delivery-risk alert) or interruption (planted supplier "
+            "interruptions replayed live)"
         ),
     ],
     seed: Annotated[int, typer.Option(help="the park's seed (the tests use 2026)")] = 7,
@@ -1321,7 +1322,7 @@ def evaluate(
     from chanrong.sim.demo import register
 
     measures = {"fraud": ev.fraud, "stoppage": ev.stoppage, "default": ev.default,
-                "late": ev.late}  # fmt: skip
+                "late": ev.late, "interruption": ev.interruption}  # fmt: skip
     if what not in measures:
         _fail(f"unknown evaluation {what}; known: {', '.join(measures)}")
     park = _park(preset, seed, days, firms, None)
@@ -1387,6 +1388,22 @@ def evaluate(
             console.print(f"{c['firm']} {c['order_no']} due {c['due']}: "
                           + (f"alerted {c['alerted']} ({c['lead_days']} days before)"
                              if c["alerted"] else "not alerted"))  # fmt: skip
+        return
+    if what == "interruption":
+        for col in ("planted", "at work", "warned within a shift", "share", "median minutes",
+                    "other warnings"):  # fmt: skip
+            table.add_column(col, justify="right")
+        table.add_row(str(result["planted"]), str(result["at_work"]),
+                      str(result["warned_within_shift"]), f"{result['share']}",
+                      f"{result['median_minutes']}", str(len(result["other_warnings"])))  # fmt: skip
+        Console().print(table)
+        for c in result["cases"]:
+            console.print(f"{c['firm']} for {c['buyer']} from {c['working_from']}: "
+                          + (f"{c['minutes_to_warning']:.0f} min"
+                             if c["minutes_to_warning"] is not None else "not warned"))  # fmt: skip
+        for o in result["other_warnings"]:
+            console.print(f"other warning: {o['org']} for {o['buyer']} at {o['at']}"
+                          + (" (a planted stoppage)" if o["supplier_down"] else ""))  # fmt: skip
         return
     for col in ("planted", "warned >= 30 days before default", "share", "other warnings"):
         table.add_column(col, justify="right")

@@ -261,15 +261,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "portfolio.top5": ("前五大占比", "Top-5 share"),
     "portfolio.maturity": ("最近到期", "Next maturity"),
     "portfolio.dpd": ("逾期天数", "Days past due"),
-    "nav.alerts": ("预警", "Alerts"),
-    "alerts.title": ("贷后预警", "Post-loan warnings"),
+    "nav.alerts": ("预警", "Warnings"),
+    "alerts.title": ("预警", "Warnings"),
+    "nav.orders": ("订单进度", "Order board"),
+    "orders.title": ("订单进度与交付预测", "Order progress and delivery prediction"),
+    "orders.explain": (
+        "每张未完成订单：已完工（报工）、已发货、近14个非节假日的日产能，按交期先后排队预测完工日；"
+        "若企业在本单等待时先做交期更晚的订单，则按本单自身进度预测。预测完工晚于交期前一天即为交付风险。",
+        "Each open order: made (production reports), shipped, the pace of the last 14 non-holiday "
+        "days, and the predicted finishing day, earliest due first; when the firm makes later "
+        "orders while this one waits, at the order's own pace. Predicted after the day before "
+        "its due date: a delivery risk.",
+    ),
+    "orders.none": ("没有未完成的订单。", "No open orders."),
+    "orders.export": ("导出 Excel", "Export to Excel"),
+    "orders.at_risk": ("风险订单", "Orders at risk"),
+    "orders.amount_at_risk": ("风险金额(元)", "Amount at risk (CNY)"),
+    "orders.status.on_track": ("正常", "on track"),
+    "orders.status.made": ("已完工待发", "made, to ship"),
+    "orders.status.at_risk": ("预计延期", "at risk"),
+    "orders.status.stalled": ("停滞", "stalled"),
+    "orders.status.overdue": ("已逾期", "overdue"),
     "alerts.explain": (
-        "实时规则:停工、设备故障、数据中断、产量下滑、交付风险、还款逾期、新增不良记录、质押物低于底线、未解押出库、质押物价值下跌。"
-        "同一对象同一规则只保留一条活动预警;银行看到的是已授权贷后监测的企业,按本行阈值过滤;确认只对本机构生效。",
+        "实时规则:停工、设备故障、数据中断、产量下滑、交付风险、还款逾期、新增不良记录、质押物低于底线、未解押出库、质押物价值下跌、断供预警。"
+        "同一对象同一规则只保留一条活动预警;银行看到已授权贷后监测的企业,核心企业看到已授权供应商绩效的供应商中与本企业订单相关的预警,均按本机构阈值过滤;确认只对本机构生效。",
         "Live rules: stoppage, equipment failure, data gap, output falling, delivery at risk, "
-        "repayment missed, new "
-        "adverse record, pledged stock below floor or moved out, pledged value falling. One active "
-        "alert per subject and rule; a bank sees the firms that authorised post-loan monitoring, "
+        "repayment missed, new adverse record, pledged stock below floor or moved out, pledged "
+        "value falling, supply interruption. One active alert per subject and rule; a bank sees "
+        "the firms that authorised post-loan monitoring, a core enterprise the warnings about "
+        "its own orders and supply at the suppliers that authorised supplier performance, each "
         "after its own thresholds; an acknowledgement counts for your organisation only.",
     ),
     "alerts.status.active": ("活动", "active"),

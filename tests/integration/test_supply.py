@@ -3,15 +3,23 @@ order book, the delivery-risk alert per order, and the simulated park's planted 
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
+from chanrong.access.consents import ConsentForbidden
+from chanrong.access.rules import Principal, Role
 from chanrong.alerts.engine import AlertEngine
+from chanrong.alerts.rules import BY_ID
 from chanrong.model.base import LOCAL_TZ
+from chanrong.model.identifiers import complete_uscc
+from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.supply.progress import progress
-from tests.conftest import BANK, SME, SimulatedPark
+from tests.conftest import OTHER_SME, SME, SimulatedPark
 from tests.integration.test_bank_screening import send
 
 TODAY = date(2026, 3, 2)  # a Monday, a week after the Spring Festival holidays (15-23 Feb)
@@ -19,6 +27,9 @@ TODAY = date(2026, 3, 2)  # a Monday, a week after the Spring Festival holidays 
 PACE_DAYS = [TODAY - timedelta(days=k) for k in range(1, 7)] + [
     date(2026, 2, 14) - timedelta(days=k) for k in range(8)
 ]
+
+
+BUYER = complete_uscc("91330206MA2C10009")
 
 
 def at(day: date, hh: int = 17) -> str:
@@ -29,13 +40,15 @@ def at(day: date, hh: int = 17) -> str:
 def order_book(platform: Platform) -> Platform:
     """A firm that makes 20 pieces a day for an old order, and six orders placed on 25 Feb."""
     placed = date(2026, 2, 25)
+    platform.master.upsert([Organisation(uscc=BUYER, name="吉泰汽车", org_kind=OrgKind.CORE_ENTERPRISE)],
+                           platform.clock.now())  # fmt: skip
     platform.clock.current = datetime(2026, 3, 2, 10, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
     d = lambda n: (TODAY + timedelta(days=n)).isoformat()  # noqa: E731
     orders = (("SO-0", 280, -1), ("SO-1", 100, 1), ("SO-2", 50, 1), ("SO-3", 80, 10),
               ("SO-4", 30, -2), ("SO-5", 50, 4), ("SO-6", 20, 3))  # fmt: skip
     send(platform, "sales_order", [
         {"id": no, "source": "erp", "org": SME, "event_time": at(placed, 9), "order_no": no,
-         "counterparty": BANK, "item": "P-1", "qty": qty, "unit": "pcs", "unit_price": 10,
+         "counterparty": OTHER_SME if no == "SO-6" else BUYER, "item": "P-1", "qty": qty, "unit": "pcs", "unit_price": 10,
          "amount": 10 * qty, "order_date": placed.isoformat(), "due_date": d(due)}
         for no, qty, due in orders])  # fmt: skip
     send(platform, "work_order", [
@@ -52,7 +65,7 @@ def order_book(platform: Platform) -> Platform:
         for k, (wo, day, qty) in enumerate(reports)])  # fmt: skip
     send(platform, "shipment", [
         {"id": f"sh{no}", "source": "wms", "org": SME, "event_time": at(TODAY - timedelta(days=1)),
-         "shipment_no": f"SH{no}", "status": "shipped", "consignee": BANK,
+         "shipment_no": f"SH{no}", "status": "shipped", "consignee": BUYER,
          "sales_order_no": no, "item": "P-1", "qty": qty, "unit": "pcs"}
         for no, qty in (("SO-0", 280), ("SO-2", 50))])  # fmt: skip
     platform.clock.current = datetime(2026, 3, 2, 11, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
@@ -91,6 +104,63 @@ def test_each_order_at_risk_is_its_own_delivery_alert(order_book: Platform) -> N
     assert value == 1000 and "40 of 100 pcs made" in detail and "predicted 2026-03-05" in detail
 
 
+def test_a_buyer_sees_its_own_orders_at_the_suppliers_that_consented(
+    order_book: Platform,
+    app_client: TestClient,
+) -> None:
+    buyer = Principal(org=BUYER, org_kind=OrgKind.CORE_ENTERPRISE, role=Role.ADMIN, username="li")
+    assert order_book.supply.orders(buyer)["orders"] == []  # no supplier has consented
+    with pytest.raises(ConsentForbidden):
+        order_book.supply.orders(buyer, SME)
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    order_book.consents.grant(me, BUYER, ["production_energy", "transactions"],
+                              "supplier_performance")  # fmt: skip
+    board = order_book.supply.orders(buyer)
+    # SO-6 is another customer's order: the buyer never sees it; the firm sees all its own
+    assert {o["order_no"] for o in board["orders"]} == {"SO-1", "SO-3", "SO-4", "SO-5"}
+    assert board["orders"][0]["at_risk"] and board["at_risk"] == 3
+    assert board["amount_at_risk"] == 1000 + 300 + 500
+    own = order_book.supply.orders(me)
+    assert {o["order_no"] for o in own["orders"]} == {"SO-1", "SO-3", "SO-4", "SO-5", "SO-6"}
+    audit = order_book.consents.repo.audit_entries(owner=SME, limit=5)
+    assert audit[0]["reader_org"] == BUYER and audit[0]["allowed"]
+
+    key = order_book.access.create_api_key(BUYER, "planning")
+    app_client.headers["authorization"] = f"Bearer {key}"
+    api = app_client.get("/api/v1/orders").json()
+    assert [o["order_no"] for o in api["orders"]] == [o["order_no"] for o in board["orders"]]
+    xlsx = app_client.get("/api/v1/orders.xlsx")
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:2] == ("供应商", "订单号") and len(rows) == 1 + 4
+    assert {r[1]: r[-1] for r in rows[1:]}["SO-5"] == "stalled"
+
+
+def test_a_stopped_supplier_is_a_supply_interruption_for_its_buyer_ranked_by_impact(
+    order_book: Platform,
+) -> None:
+    cur = order_book.store.cursor()
+    now = order_book.clock.now()
+    # a stoppage alert is active on the supplier; 40 pieces of P-1 are in its finished stock
+    cur.execute("INSERT INTO alerts (id, rule, org, subject, severity, status, started_at, "
+                "fired_at, last_seen_at) VALUES (9001, 'stoppage', ?, 'firm', 'critical', "
+                "'active', ?, ?, ?)", [SME, now, now, now])  # fmt: skip
+    send(order_book, "inventory_movement", [{
+        "id": "stock", "source": "wms", "org": SME, "event_time": at(TODAY - timedelta(days=1)),
+        "movement_type": "production_in", "item": "P-1", "warehouse": "WH-1", "qty": 40,
+        "unit": "pcs"}])  # fmt: skip
+    engine = AlertEngine(order_book.store, (BY_ID["supply_interruption"],))
+    (warning,) = engine.tick(now).opened
+    assert warning["org"] == SME and warning["subject"] == BUYER
+    value, detail = cur.execute("SELECT value, detail FROM alerts WHERE rule = "
+                                "'supply_interruption'").fetchone()  # fmt: skip
+    # the buyer's open orders still to make: SO-1 60 of 100 (600 元), SO-3 50 of 80 (500),
+    # SO-4 30 (300), SO-5 50 (500): 1,900 元 and 190 pieces; 40 in stock cover 40/190;
+    # stoppage weighs 1
+    assert value == pytest.approx(round(1900 * (1 - 40 / 190), 2))
+    assert detail.startswith("4 open order(s), 1900.00 元") and "stoppage" in detail
+
+
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(
     simulated_park: SimulatedPark,
 ) -> None:
@@ -99,3 +169,13 @@ def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(
     r = late(simulated_park.platform, simulated_park.park)  # type: ignore[arg-type]
     assert r["planted"] >= 2 and r["share"] >= 0.8, r
     assert r["recall_all_late"] >= 0.7 and r["precision"] >= 0.4, r
+
+
+def test_the_simulated_parks_planted_interruptions_are_warned_within_a_shift(
+    simulated_park: SimulatedPark,
+) -> None:
+    from chanrong.sim.evaluate import interruption
+
+    r = interruption(simulated_park.platform, simulated_park.park)  # type: ignore[arg-type]
+    assert r["at_work"] >= 1 and r["warned_within_shift"] == r["at_work"], r
+    assert not [o for o in r["other_warnings"] if not o["supplier_down"]], r

@@ -18,7 +18,7 @@ class Role(StrEnum):
 CAPABILITIES: dict[OrgKind, frozenset[str]] = {
     OrgKind.SME: frozenset({"ingest", "own_data", "quarantine", "grade", "consent", "alerts"}),
     OrgKind.BANK: frozenset({"bank_workbench", "portfolio", "data_access", "alerts"}),
-    OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers", "data_access"}),
+    OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers", "data_access", "alerts"}),
     OrgKind.PARK: frozenset({"park_cockpit", "members", "data_access"}),
     OrgKind.PLATFORM: frozenset({"ingest", "quarantine", "operations", "registry", "audit"}),
 }
@@ -60,6 +60,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),
     ("nav.portfolio", "/bank/portfolio", "portfolio"),
+    ("nav.orders", "/orders", "own_data"),
+    ("nav.orders", "/orders", "suppliers"),
     ("nav.alerts", "/alerts", "alerts"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),

@@ -33,8 +33,9 @@ def _literal(now: datetime) -> str:
 class AlertEngine:
     def __init__(self, store: Store, rules: tuple[Rule, ...] = RULES) -> None:
         self.store = store
-        # inhibitors first, so what they open this tick silences the rules they inhibit
-        self.rules = sorted(rules, key=lambda r: len(r.inhibited_by))
+        # inhibitors first, so what they open this tick silences the rules they inhibit; rules
+        # built on alerts last, so they see this tick's
+        self.rules = sorted(rules, key=lambda r: (r.reads_alerts, len(r.inhibited_by)))
 
     # -- meta -----------------------------------------------------------------------------
     def _meta(self) -> dict[str, str]:

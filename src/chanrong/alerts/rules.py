@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chanrong.supply.interruption import INTERRUPTION_SQL, QUALITY_DAYS, QUALITY_DROP
 from chanrong.supply.progress import LATE_DAYS, PACE_DAYS, PROGRESS_SQL, RISKY
 
 
@@ -44,6 +45,12 @@ class Rule:
     inhibited_by: tuple[str, ...] = ()  # rules whose active alert on the firm silences this one
     default_min_value: float | None = None  # a bank's threshold on the value, unless it sets one
     every_minutes: int = 1  # how often it is evaluated (slow-moving data: less often)
+    reads_alerts: bool = False  # built on other rules' alerts: evaluated after them
+    audience: frozenset[str] = frozenset({"bank", "core_enterprise"})  # who may subscribe
+
+
+LENDERS = frozenset({"bank"})
+BUYERS = frozenset({"core_enterprise"})
 
 
 # Working time learnt per firm, day type (workday, saturday, sunday, holiday: the official
@@ -296,7 +303,7 @@ RULES: tuple[Rule, ...] = (
          "order's amount.", value_unit="元", every_minutes=15),
     Rule("repayment_missed", "还款逾期", "Repayment missed", Severity.CRITICAL, ("repayment",),
          REPAYMENT_SQL, 0, 0, "The newest instalment due before today is not paid.",
-         value_unit="days", every_minutes=15),
+         value_unit="days", every_minutes=15, audience=LENDERS),
     Rule("adverse_record", "新增不良记录", "New adverse record", Severity.CRITICAL,
          ("credit_record",), ADVERSE_SQL, 0, 0,
          "A court, regulator or registry record (" + ", ".join(ADVERSE) + ") dated in the last "
@@ -304,15 +311,26 @@ RULES: tuple[Rule, ...] = (
     Rule("pledge_below_floor", "质押物低于底线", "Pledged stock below floor", Severity.CRITICAL,
          ("pledge", "inventory_movement"), PLEDGE_FLOOR_SQL, 0, 0,
          "The stock of an active pledge's item in its warehouse is below the pledge's floor.",
-         value_unit="qty", every_minutes=15),
+         value_unit="qty", every_minutes=15, audience=LENDERS),
     Rule("pledge_outbound", "质押物未解押出库", "Pledged stock moved out", Severity.CRITICAL,
          ("pledge", "inventory_movement"), PLEDGE_OUT_SQL, 0, 0,
          "Stock of an active pledge's item left its warehouse in the last 24 hours without the "
-         "pledge being released.", value_unit="qty", every_minutes=15),
+         "pledge being released.", value_unit="qty", every_minutes=15, audience=LENDERS),
     Rule("pledge_value_drop", "质押物价值下跌", "Pledged value falling", Severity.MAJOR,
          ("pledge", "price_index"), PLEDGE_VALUE_SQL, 0, 0,
          f"The price index of an active pledge's item class is at least {VALUE_DROP_FLOOR:g} % "
          "below its 30-day high (each bank sets its own threshold, default 10 %).",
-         value_unit="%", default_min_value=10.0, every_minutes=15),
+         value_unit="%", default_min_value=10.0, every_minutes=15, audience=LENDERS),
+    Rule("supply_interruption", "断供预警", "Supply interruption", Severity.CRITICAL,
+         ("sales_order", "shipment", "work_order", "production_report", "telemetry",
+          "quality_inspection", "inventory_movement", "credit_record"), INTERRUPTION_SQL, 0, 60,
+         "A supplier with an active stoppage, output-drop, equipment-fault or adverse-record "
+         f"alert, or whose inspection pass rate of the last {QUALITY_DAYS} days fell "
+         f"{QUALITY_DROP:g} points or more below the 30 days before, while a core enterprise "
+         "has open orders with it; one alert per supplier and customer, its value the impact: "
+         "what remains to be made of the open orders, less what the supplier's finished stock "
+         "covers, times the strongest signal's weight (stoppage 1, output drop 0.6, quality "
+         "0.5, adverse record 0.4, equipment fault 0.3).", value_unit="元", every_minutes=5,
+         reads_alerts=True, audience=BUYERS),
 )  # fmt: skip
 BY_ID = {r.id: r for r in RULES}

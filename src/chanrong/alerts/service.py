@@ -27,6 +27,14 @@ from chanrong.periodic import Periodic
 from chanrong.store.db import Store, dicts
 
 PURPOSE = "post_loan"
+# Who reads other firms' alerts, under which purpose (a consent for it names the data).
+PURPOSES = {OrgKind.BANK: PURPOSE, OrgKind.CORE_ENTERPRISE: "supplier_performance"}
+# Alerts about a customer: a buyer sees only its own (its orders, its supply).
+ABOUT_BUYER = {
+    "delivery_risk": "SELECT a.id FROM alerts a JOIN ev_sales_order o ON o.org = a.org "
+    "AND o.order_no = a.subject WHERE list_contains(?, a.id) AND o.counterparty = ?",
+    "supply_interruption": "SELECT id FROM alerts WHERE list_contains(?, id) AND subject = ?",
+}
 WATCHED_KINDS = sorted({k for r in RULES for k in r.kinds} - PUBLIC_KINDS)
 MAX_ATTEMPTS = 8
 SIGNATURE_HEADER = "X-Chanrong-Signature"
@@ -109,22 +117,39 @@ class AlertService:
         return out
 
     def _visible(self, principal: Principal, orgs: list[str] | None = None) -> list[dict[str, Any]]:
-        """Every alert the principal may see, all statuses, after its thresholds."""
+        """Every alert the principal may see, all statuses, after its thresholds: an SME its
+        own; a bank or a buyer those of the firms that consented to it for its purpose, of the
+        rules meant for it whose data the consent covers (a buyer: only about itself)."""
         if principal.org_kind is OrgKind.SME:
             rows = self._rows([principal.org], [r.id for r in RULES], "all")
             return self._filter(rows, principal.org)
+        purpose = PURPOSES.get(principal.org_kind)
+        if purpose is None:
+            return []
+        mine = [r for r in RULES if principal.org_kind.value in r.audience]
         rows = []
-        for org in orgs or self.bank.consenting(principal.org, PURPOSE):
+        for org in orgs or self.bank.consenting(principal.org, purpose):
 
             def fetch(allowed: dict[str, Any], org: str = org) -> list[dict[str, Any]]:
-                rules = [r.id for r in RULES if _needs(r) <= set(allowed)]
-                return self._rows([org], rules, "all")
+                return self._rows([org], [r.id for r in mine if _needs(r) <= set(allowed)], "all")
 
             try:
-                rows += self.consents.read(principal, org, WATCHED_KINDS, PURPOSE, "alerts", fetch)
+                rows += self.consents.read(principal, org, WATCHED_KINDS, purpose, "alerts", fetch)
             except ConsentForbidden:
                 continue
+        if principal.org_kind is OrgKind.CORE_ENTERPRISE:
+            rows = self._about(rows, principal.org)
         return self._filter(rows, principal.org)
+
+    def _about(self, rows: list[dict[str, Any]], buyer: str) -> list[dict[str, Any]]:
+        """Drop the alerts about other customers of the supplier."""
+        keep = {a["id"] for a in rows if a["rule"] not in ABOUT_BUYER}
+        cur = self.store.cursor()
+        for rule, sql in ABOUT_BUYER.items():
+            ids = [a["id"] for a in rows if a["rule"] == rule]
+            if ids:
+                keep |= {i for (i,) in cur.execute(sql, [ids, buyer]).fetchall()}
+        return [a for a in rows if a["id"] in keep]
 
     def inbox(
         self, principal: Principal, status: str = "active", unacknowledged: bool = False,

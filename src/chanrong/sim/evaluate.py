@@ -209,3 +209,65 @@ def late(platform: Platform, park: Park, hours: tuple[int, ...] = (10, 16)) -> d
         "precision": len(hit) / len(alerted) if alerted else None,
         "ticks": len(hours) * max(0, (park.end - begin).days), "cases": cases,
     }  # fmt: skip
+
+
+INTERRUPTION_RULES = ("stoppage", "equipment_fault", "data_gap", "supply_interruption")
+
+
+def _first_working(park: Park, firm: str, at: datetime) -> datetime | None:
+    """The first minute at or after `at`, within three days, the firm's calendar has it at work."""
+    t = at
+    while t < at + timedelta(days=3):
+        if _working(park, firm, t):
+            return t
+        t += timedelta(minutes=1)
+    return None
+
+
+def interruption(platform: Platform, park: Park, after_hours: int = 10) -> dict[str, Any]:
+    """Planted supplier interruptions (the supplier stops for days) replayed live: the engine
+    ticks every simulated minute from an hour before the first working minute of each one to
+    `after_hours` later; time to warning = when the buyer's supply-interruption alert on the
+    supplier opened minus that first working minute (a shift is 8 hours). Interruption alerts
+    opened in those windows on another supplier or buyer are counted as other warnings, marked
+    when a planted stoppage had that supplier down (a real supply risk)."""
+    engine = AlertEngine(platform.store, tuple(r for r in RULES if r.id in INTERRUPTION_RULES))
+    cases: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    down = [t for t in park.truth if t.kind in (Planted.STOPPAGE, Planted.SUPPLIER_INTERRUPTION)]
+    for t in park.truth:
+        if t.kind is not Planted.SUPPLIER_INTERRUPTION:
+            continue
+        engine.reset()
+        begin = _first_working(park, t.firm, t.start)
+        if begin is None:
+            cases.append({"firm": t.firm, "buyer": t.detail["buyer"], "start": t.start.isoformat(),
+                          "working_from": None, "minutes_to_warning": None})  # fmt: skip
+            continue
+        first = None
+        now = begin - timedelta(hours=1)
+        while now <= begin + timedelta(hours=after_hours):
+            for o in engine.tick(now).opened:
+                if o["rule"] != "supply_interruption":
+                    continue
+                if o["org"] == t.firm and o["subject"] == t.detail["buyer"]:
+                    first = first or now
+                else:
+                    real = any(d.firm == o["org"] and d.start <= now <= (d.end or now)
+                               for d in down)  # fmt: skip
+                    others.append({"org": o["org"], "buyer": o["subject"],
+                                   "at": now.isoformat(), "supplier_down": real})  # fmt: skip
+            now += timedelta(minutes=1)
+        cases.append({"firm": t.firm, "buyer": t.detail["buyer"], "start": t.start.isoformat(),
+                      "working_from": begin.isoformat(),
+                      "minutes_to_warning": None if first is None
+                      else (first - begin).total_seconds() / 60})  # fmt: skip
+    engine.reset()
+    seen = [c for c in cases if c["working_from"]]
+    shift = [c for c in seen if c["minutes_to_warning"] is not None
+             and c["minutes_to_warning"] <= 8 * 60]  # fmt: skip
+    minutes = [c["minutes_to_warning"] for c in seen if c["minutes_to_warning"] is not None]
+    return {"planted": len(cases), "at_work": len(seen), "warned_within_shift": len(shift),
+            "share": len(shift) / len(seen) if seen else None,
+            "median_minutes": statistics.median(minutes) if minutes else None,
+            "other_warnings": others, "cases": cases}  # fmt: skip

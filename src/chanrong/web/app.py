@@ -30,6 +30,7 @@ from chanrong.web.api import (
     indicators,
     ingest,
     ledger,
+    supply,
 )
 from chanrong.web.charts import plotly_js_path
 from chanrong.web.pages import routes as pages
@@ -163,7 +164,7 @@ def create_app(
     guarded = [Depends(csrf_guard)]
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
-               bank.router, bank.orgs, alerts.router, pages.router)  # fmt: skip
+               bank.router, bank.orgs, alerts.router, supply.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

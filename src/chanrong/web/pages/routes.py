@@ -34,6 +34,7 @@ from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
+from chanrong.supply.service import BOARD_COLUMNS
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
 from chanrong.web.charts import PLOTLY_JS_URL, figure, sparkline
@@ -678,6 +679,23 @@ async def alerts_ack(request: Request, platform: PlatformDep, alert_id: int) -> 
     except AlertNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     return RedirectResponse(f"/alerts#alert-{alert_id}", status_code=303)
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def orders_page(
+    request: Request, platform: PlatformDep, lang: LangDep, supplier: str = ""
+) -> HTMLResponse:
+    """The order board: open orders, progress, predicted finish, risk first; Excel export."""
+    principal = _principal(request)
+    if not (principal.can("suppliers") or principal.can("own_data")):
+        raise HTTPException(403, "the order board is for core enterprises and their suppliers")
+    try:
+        board = platform.supply.orders(principal, supplier or None)
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    columns = {k: zh if lang != "en" else en for k, zh, en in BOARD_COLUMNS}
+    return render(request, "orders.html", lang, principal, board=board, supplier=supplier,
+                  columns=columns)  # fmt: skip
 
 
 @router.get("/park/grades", response_class=HTMLResponse)
