@@ -274,6 +274,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "its due date: a delivery risk.",
     ),
     "orders.none": ("没有未完成的订单。", "No open orders."),
+    "nav.suppliers": ("供应商绩效", "Suppliers"),
+    "nav.scorecards": ("客户评价", "My scorecards"),
+    "suppliers.title": ("供应商绩效考核", "Supplier performance"),
+    "suppliers.explain": (
+        "已授权“供应商绩效”的供应商,按本企业评分卡逐期评分(本企业订单的按时交货、延误天数;供应商实时质量与交付指标),"
+        "多期按衰减加权得总分,对应等级与处置:优秀=优先、合格=正常、观察=试用加检、不合格=暂停新单。",
+        "The suppliers that authorised supplier performance, scored per period on your card "
+        "(your orders delivered on time and days late; the supplier's live quality and delivery "
+        "indicators), periods weighted with a decay into an overall score, its standing and "
+        "what it means: excellent = preferred, qualified = normal, watch = probation with extra "
+        "inspection, disqualified = no new orders.",
+    ),
+    "suppliers.none": ("还没有供应商授权。", "No supplier has authorised you yet."),
+    "suppliers.score": ("总分", "Score"),
+    "suppliers.standing": ("等级", "Standing"),
+    "suppliers.why": ("主要失分项", "Pulling it down"),
+    "suppliers.period": ("期间", "Period"),
+    "suppliers.card": ("评分卡", "Scorecard"),
+    "scorecards.title": ("客户对本企业的评价", "How my customers score me"),
+    "scorecards.none": ("还没有授权客户做绩效考核。", "No customer is authorised to score you."),
     "orders.export": ("导出 Excel", "Export to Excel"),
     "orders.at_risk": ("风险订单", "Orders at risk"),
     "orders.amount_at_risk": ("风险金额(元)", "Amount at risk (CNY)"),

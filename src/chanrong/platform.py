@@ -26,6 +26,7 @@ from chanrong.store.consents import ConsentRepository
 from chanrong.store.db import Store
 from chanrong.store.events import EventRepository
 from chanrong.store.master import MasterRepository
+from chanrong.supply.cards import SupplierCards
 from chanrong.supply.service import SupplyService
 
 
@@ -53,6 +54,7 @@ class Platform:
         self.scoring = ScoringService(store, self.bank, self.clock)
         self.alerts = AlertService(store, self.consents, self.bank, self.clock)
         self.supply = SupplyService(store, self.consents, self.bank, self.clock)
+        self.cards = SupplierCards(store, self.consents, self.indicators, self.clock)
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
         self.portfolio = Portfolio(store, self.alerts, self.clock)

@@ -19,6 +19,7 @@ from chanrong.model.identifiers import complete_uscc
 from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.supply.progress import progress
+from chanrong.supply.scorecard import CardError
 from tests.conftest import OTHER_SME, SME, SimulatedPark
 from tests.integration.test_bank_screening import send
 
@@ -159,6 +160,78 @@ def test_a_stopped_supplier_is_a_supply_interruption_for_its_buyer_ranked_by_imp
     # stoppage weighs 1
     assert value == pytest.approx(round(1900 * (1 - 40 / 190), 2))
     assert detail.startswith("4 open order(s), 1900.00 元") and "stoppage" in detail
+
+
+def test_a_buyers_scorecard_reads_its_own_deliveries_and_the_suppliers_live_data(
+    order_book: Platform,
+    app_client: TestClient,
+) -> None:
+    buyer = Principal(org=BUYER, org_kind=OrgKind.CORE_ENTERPRISE, role=Role.ADMIN, username="li")
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    cards = order_book.cards
+    with pytest.raises(ConsentForbidden):
+        cards.variables(buyer, BUYER, SME, date(2026, 2, 25), date(2026, 3, 12), 30)
+    order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
+                              "supplier_performance")  # fmt: skip
+    v = cards.variables(buyer, BUYER, SME, date(2026, 2, 25), date(2026, 3, 12), 30)
+    # the buyer's orders due in the period (SO-6 is another customer's): SO-0 and SO-2 left
+    # on 1 March, in time and in full; SO-4 (30, due 28 Feb) is 2 days late by today
+    assert v["my_orders_due"] == 6 and v["my_orders_on_time"] == 2
+    assert v["my_on_time_pct"] == pytest.approx(100 * 2 / 6)
+    assert v["my_qty_on_time_pct"] == pytest.approx(100 * 330 / 590)
+    assert v["my_avg_days_late"] == pytest.approx(2 * 30 / 590)
+
+    with pytest.raises(CardError, match="sum to 90"):
+        cards.set_card(
+            buyer,
+            {
+                "criteria": [
+                    {
+                        "id": "t",
+                        "name_zh": "准时",
+                        "name_en": "On time",
+                        "formula": "my_on_time_pct",
+                        "weight": 90,
+                    }
+                ]
+            },
+        )
+    cards.set_card(buyer, {"criteria": [
+        {"id": "t", "name_zh": "准时", "name_en": "On time", "formula": "my_on_time_pct",
+         "weight": 60},
+        {"id": "late", "name_zh": "延误", "name_en": "Late",
+         "formula": "100 - 10 * my_avg_days_late", "weight": 40}], "decay": 2})  # fmt: skip
+    card = cards.scorecard(buyer, BUYER, SME, "month", 2)
+    feb, jan = card["periods"]
+    assert (feb["start"], feb["end"]) == ("2026-02-01", "2026-02-28")
+    # February: only SO-4 was due, not shipped: 0 on time; 0 days late counted to 28 Feb
+    assert [c["score"] for c in feb["criteria"]] == [0, 100]
+    assert feb["total"] == pytest.approx(40) and jan["total"] == 0 and jan["max_total"] == 0
+    # overall: newest weighs 1, the one before (2 - 1) / 2; January scored nothing
+    assert card["score"] == pytest.approx(40) and card["standing"]["id"] == "disqualified"
+    assert card["why"][0]["criterion"] == "t"
+    (own,) = cards.mine(me, "month", 2)  # the supplier sees the buyer's card and why
+    assert own["buyer"] == BUYER and own["score"] == card["score"]
+
+    key = order_book.access.create_api_key(BUYER, "sourcing")
+    app_client.headers["authorization"] = f"Bearer {key}"
+    listed = app_client.get("/api/v1/suppliers", params={"periods": 2}).json()
+    assert [s["supplier"] for s in listed] == [SME]
+    bad = app_client.put(
+        "/api/v1/supplier-card",
+        json={
+            "criteria": [
+                {
+                    "id": "x",
+                    "name_zh": "x",
+                    "name_en": "x",
+                    "formula": "__import__('os')",
+                    "weight": 100,
+                }
+            ]
+        },
+    )
+    assert bad.status_code in (400, 403)
 
 
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(

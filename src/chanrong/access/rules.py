@@ -62,6 +62,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.portfolio", "/bank/portfolio", "portfolio"),
     ("nav.orders", "/orders", "own_data"),
     ("nav.orders", "/orders", "suppliers"),
+    ("nav.suppliers", "/suppliers", "suppliers"),
+    ("nav.scorecards", "/scorecards", "own_data"),
     ("nav.alerts", "/alerts", "alerts"),
     ("nav.upload", "/upload", "ingest"),
     ("nav.quarantine", "/quarantine", "quarantine"),

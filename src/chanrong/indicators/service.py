@@ -98,6 +98,14 @@ class IndicatorService:
             "SELECT * FROM indicator_values WHERE org = ? AND as_of = ? "
             "ORDER BY indicator, window_days", [org, as_of]))  # fmt: skip
 
+    def ensure(self, orgs: list[str], as_of: date) -> int:
+        """Compute, in one batch, the day's values of the enterprises that have none kept."""
+        kept = {o for (o,) in self.store.cursor().execute(
+            "SELECT DISTINCT org FROM indicator_values WHERE as_of = ? AND list_contains(?, org)",
+            [as_of, orgs]).fetchall()}  # fmt: skip
+        missing = [o for o in orgs if o not in kept]
+        return self.compute(as_of, missing) if missing else 0
+
     def values(self, org: str, as_of: date | None = None) -> list[dict[str, Any]]:
         """An enterprise's values for a day, computed now if they were not kept yet."""
         day = as_of or local_today(self.clock.now())

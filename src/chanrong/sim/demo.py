@@ -62,7 +62,8 @@ def demo_consents(platform: Platform, park: Park) -> None:
             "post_loan", note="贷后监测授权(随借款合同)")  # fmt: skip
     c.request(lender, donghai, ["production_energy", "movable_assets"], "pre_loan",
               note="存货质押融资 预审")  # fmt: skip
-    c.grant(sme[qingxi], buyer, ["quality", "production_energy"], "supplier_performance",
+    c.grant(sme[qingxi], buyer, ["quality", "production_energy", "transactions"],
+            "supplier_performance",
             days=180)  # fmt: skip
     c.request(purchaser, donghai, ["quality"], "supplier_sourcing")
     asked = c.request(committee, hongsheng, ["production_energy", "carbon"], "park_services")
@@ -83,8 +84,8 @@ SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {
     Level.STANDARDIZED: (("park", ("production_energy", "carbon", "digital_grade"),
                           "park_services"),),
     Level.OPTIMIZED: (("park", ("production_energy", "carbon", "digital_grade"), "park_services"),
-                      ("buyer", ("quality", "production_energy", "digital_grade"),
-                       "supplier_performance"),
+                      ("buyer", ("quality", "production_energy", "transactions",
+                                 "digital_grade"), "supplier_performance"),
                       ("bank", ("production_energy", "transactions", "credit_standing",
                                 "digital_grade"), "pre_loan"),
                       # the same bank, for post-loan monitoring (贷后监测授权)

@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 ALLOWED_CALLS = {"min": min, "max": max}
 
@@ -153,7 +154,7 @@ def _eval(node: ast.AST, env: Mapping[str, float]) -> float:
     raise CardError(f"{type(node).__name__} is not allowed in a formula")
 
 
-def period(card: Card, variables: Mapping[str, float | None]) -> dict[str, object]:
+def period(card: Card, variables: Mapping[str, float | None]) -> dict[str, Any]:
     """A period's scores: each criterion's, the weighted total, and the maximum it could reach
     (criteria without data count neither way: the total is over those that could be scored)."""
     rows = []

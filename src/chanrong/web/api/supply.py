@@ -3,11 +3,13 @@ completion (and a supplier's own board), as JSON and Excel."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from chanrong.access.rules import Principal
+from chanrong.access.rules import Principal, Role
+from chanrong.supply.cards import VARIABLES, card_to_json
+from chanrong.supply.scorecard import CardError
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import LangDep, PlatformDep, PrincipalDep
 
@@ -46,3 +48,73 @@ def order_board_xlsx(
     return Response(platform.supply.orders_xlsx(board, lang), headers={
         "Content-Disposition": f'attachment; filename="orders-{board["as_of"][:10]}.xlsx"'},
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+def _buyer(principal: Principal) -> None:
+    if not principal.can("suppliers"):
+        raise HTTPException(403, "supplier scorecards are for core enterprises")
+
+
+def _card(fn: Any, *args: Any) -> Any:
+    try:
+        return _call(fn, *args)
+    except CardError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/suppliers")
+def supplier_standings(
+    platform: PlatformDep, principal: PrincipalDep,
+    period: Literal["month", "quarter"] = Query("month"),
+    periods: int = Query(3, ge=1, le=24, description="how many past periods the score decays over"),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The suppliers that authorised you for supplier_performance, each with its overall score
+    on your card (decayed over the periods), its standing and what pulls it down, worst first."""
+    _buyer(principal)
+    suppliers = platform.supply.suppliers_of(principal.org)
+    return list(_card(platform.cards.standings, principal, suppliers, period, periods))
+
+
+@router.get("/suppliers/{uscc}/scorecard")
+def supplier_scorecard(
+    uscc: str, platform: PlatformDep, principal: PrincipalDep,
+    period: Literal["month", "quarter"] = Query("month"),
+    periods: int = Query(6, ge=1, le=24),
+) -> dict[str, Any]:  # fmt: skip
+    """One supplier on your card: per period (newest first) its variables (your orders due in
+    the period and what left by the due date; its indicators as of the period's last day),
+    each criterion's score, the period total; the decayed overall score and standing."""
+    _buyer(principal)
+    return dict(_card(platform.cards.scorecard, principal, principal.org, uscc, period, periods))
+
+
+@router.get("/supplier-card")
+def get_card(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Your supplier scorecard: criteria (formula over variables, weight, max score),
+    standings and decay; the platform's default until you set your own."""
+    _buyer(principal)
+    return card_to_json(platform.cards.card(principal.org)) | {"variables": list(VARIABLES)}
+
+
+@router.put("/supplier-card")
+def put_card(
+    body: dict[str, Any], platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Set your card (admins). Weights must sum to 100, formulas use only the listed variables,
+    numbers, + - * /, min() and max(); standings cover 0-100 without gap or overlap."""
+    _buyer(principal)
+    if principal.role is not Role.ADMIN:
+        raise HTTPException(403, "the scorecard is set by your organisation's admins")
+    return dict(_card(platform.cards.set_card, principal, body))
+
+
+@router.get("/scorecards")
+def my_scorecards(
+    platform: PlatformDep, principal: PrincipalDep,
+    period: Literal["month", "quarter"] = Query("month"),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """An enterprise's own scorecards: each customer it authorised for supplier_performance,
+    that customer's card applied to it, with the criteria that pull the score down."""
+    if not principal.can("own_data"):
+        raise HTTPException(403, "your own scorecards are for enterprises")
+    return list(_card(platform.cards.mine, principal, period))

@@ -34,6 +34,7 @@ from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
+from chanrong.supply.scorecard import CardError
 from chanrong.supply.service import BOARD_COLUMNS
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
@@ -696,6 +697,52 @@ def orders_page(
     columns = {k: zh if lang != "en" else en for k, zh, en in BOARD_COLUMNS}
     return render(request, "orders.html", lang, principal, board=board, supplier=supplier,
                   columns=columns)  # fmt: skip
+
+
+@router.get("/suppliers", response_class=HTMLResponse)
+def suppliers_page(
+    request: Request, platform: PlatformDep, lang: LangDep, period: str = "month"
+) -> HTMLResponse:
+    """The buyer's suppliers with their standings on its card, worst first."""
+    principal = _guard(request, "suppliers")
+    try:
+        rows = platform.cards.standings(principal, platform.supply.suppliers_of(principal.org),
+                                        period)  # fmt: skip
+    except CardError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "suppliers.html", lang, principal, rows=rows, period=period,
+                  card=platform.cards.card(principal.org))  # fmt: skip
+
+
+@router.get("/suppliers/{uscc}", response_class=HTMLResponse)
+def supplier_page(
+    request: Request, platform: PlatformDep, lang: LangDep, uscc: str, period: str = "month"
+) -> HTMLResponse:
+    """One supplier's scorecard on the buyer's card, period by period, and its open orders."""
+    principal = _guard(request, "suppliers")
+    try:
+        card = platform.cards.scorecard(principal, principal.org, uscc, period)
+        board = platform.supply.orders(principal, uscc)
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except CardError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "scorecard_supplier.html", lang, principal, cards=[card],
+                  board=board, period=period)  # fmt: skip
+
+
+@router.get("/scorecards", response_class=HTMLResponse)
+def my_scorecards_page(
+    request: Request, platform: PlatformDep, lang: LangDep, period: str = "month"
+) -> HTMLResponse:
+    """A supplier's own scorecards: each customer's card applied to it, and why."""
+    principal = _guard(request, "own_data")
+    try:
+        cards = platform.cards.mine(principal, period)
+    except CardError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "scorecard_supplier.html", lang, principal, cards=cards,
+                  board=None, period=period)  # fmt: skip
 
 
 @router.get("/park/grades", response_class=HTMLResponse)
