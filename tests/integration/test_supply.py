@@ -234,6 +234,28 @@ def test_a_buyers_scorecard_reads_its_own_deliveries_and_the_suppliers_live_data
     assert bad.status_code in (400, 403)
 
 
+def test_the_buyers_and_the_suppliers_pages(order_book: Platform, app_client: TestClient) -> None:
+    from tests.integration.test_pages import sign_in
+
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
+                              "supplier_performance")  # fmt: skip
+    sign_in(app_client, order_book, BUYER, "li")
+    board = app_client.get("/orders").text
+    assert 'data-order="SO-1" data-status="at_risk"' in board and "SO-6" not in board
+    assert "订单进度" in board and "/api/v1/orders.xlsx" in board
+    listing = app_client.get("/suppliers").text
+    assert f'data-supplier="{SME}"' in listing and "本企业订单按时交货率" in listing
+    detail = app_client.get(f"/suppliers/{SME}").text
+    assert 'data-testid="periods"' in detail and "2026-02-01" in detail
+    assert app_client.get(f"/suppliers/{OTHER_SME}").status_code == 403  # no consent
+    app_client.cookies.clear()
+    sign_in(app_client, order_book, SME, "chen")
+    own = app_client.get("/scorecards").text
+    assert f'data-buyer="{BUYER}"' in own
+    assert "SO-6" in app_client.get("/orders").text  # the firm's own board: every customer
+
+
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(
     simulated_park: SimulatedPark,
 ) -> None:
