@@ -275,6 +275,25 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "orders.none": ("没有未完成的订单。", "No open orders."),
     "nav.suppliers": ("供应商绩效", "Suppliers"),
+    "nav.sourcing": ("寻源", "Sourcing"),
+    "sourcing.title": ("供应商寻源", "Supplier sourcing"),
+    "sourcing.explain": (
+        "已授权“供应商寻源”(或已授权绩效考核)的企业:资质(企业类型、注册资本、成立年限、失信、借贷纠纷、严重违法、经营异常)"
+        "与能力(产能、产值、数字化水平、按时交货、质量、距离)。得分逐项可查;有否决项者排在最后。",
+        "Firms that authorised you for sourcing (or already for supplier performance): their "
+        "qualification (legal form, registered capital, years, dishonesty, lending disputes, "
+        "serious violations, abnormal operation) and capability (capacity, output value, "
+        "digital grade, on-time delivery, quality, distance). Points shown part by part; a "
+        "knock-out puts a firm last.",
+    ),
+    "sourcing.none": ("没有符合条件的企业。", "No firm matches."),
+    "sourcing.industry": ("行业代码前缀", "Industry code prefix"),
+    "sourcing.min_capital": ("最低注册资本(元)", "Minimum registered capital (CNY)"),
+    "sourcing.min_years": ("最低成立年限", "Minimum years established"),
+    "sourcing.min_level": ("最低数字化水平", "Minimum digital grade"),
+    "sourcing.max_distance": ("最远距离", "Farthest"),
+    "sourcing.no_knockouts": ("排除否决项", "Leave out knock-outs"),
+    "sourcing.no_disputes": ("排除借贷纠纷", "Leave out lending disputes"),
     "nav.scorecards": ("客户评价", "My scorecards"),
     "suppliers.title": ("供应商绩效考核", "Supplier performance"),
     "suppliers.explain": (

@@ -28,6 +28,7 @@ from chanrong.store.events import EventRepository
 from chanrong.store.master import MasterRepository
 from chanrong.supply.cards import SupplierCards
 from chanrong.supply.service import SupplyService
+from chanrong.supply.sourcing import Sourcing
 
 
 class Platform:
@@ -55,6 +56,8 @@ class Platform:
         self.alerts = AlertService(store, self.consents, self.bank, self.clock)
         self.supply = SupplyService(store, self.consents, self.bank, self.clock)
         self.cards = SupplierCards(store, self.consents, self.indicators, self.clock)
+        self.sourcing = Sourcing(self.consents, self.indicators, self.grading, self.master,
+                                 self.clock)  # fmt: skip
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
         self.portfolio = Portfolio(store, self.alerts, self.clock)

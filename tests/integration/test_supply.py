@@ -20,6 +20,7 @@ from chanrong.model.master import Organisation, OrgKind
 from chanrong.platform import Platform
 from chanrong.supply.progress import progress
 from chanrong.supply.scorecard import CardError
+from chanrong.supply.sourcing import Filters
 from tests.conftest import OTHER_SME, SME, SimulatedPark
 from tests.integration.test_bank_screening import send
 
@@ -249,11 +250,61 @@ def test_the_buyers_and_the_suppliers_pages(order_book: Platform, app_client: Te
     detail = app_client.get(f"/suppliers/{SME}").text
     assert 'data-testid="periods"' in detail and "2026-02-01" in detail
     assert app_client.get(f"/suppliers/{OTHER_SME}").status_code == 403  # no consent
+    sourcing = app_client.get("/sourcing").text  # performance consents list the firm too
+    assert 'data-testid="sourcing-filter"' in sourcing and f'data-org="{SME}"' in sourcing
     app_client.cookies.clear()
     sign_in(app_client, order_book, SME, "chen")
     own = app_client.get("/scorecards").text
     assert f'data-buyer="{BUYER}"' in own
     assert "SO-6" in app_client.get("/orders").text  # the firm's own board: every customer
+
+
+def test_the_sourcing_screen_filters_ranks_and_names_knockouts(
+    order_book: Platform,
+    app_client: TestClient,
+) -> None:
+    now = order_book.clock.now()
+    order_book.master.upsert([
+        Organisation(uscc=BUYER, name="吉泰汽车", org_kind=OrgKind.CORE_ENTERPRISE,
+                     region_code="330206"),
+        Organisation(uscc=SME, name="测试模具有限公司", org_kind=OrgKind.SME,
+                     industry_code="C3525", region_code="330206", registered_capital=5_000_000,
+                     established="2016-03-02"),
+        Organisation(uscc=OTHER_SME, name="隔壁钣金股份有限公司", org_kind=OrgKind.SME,
+                     industry_code="C3311", region_code="330100")], now)  # fmt: skip
+    send(order_book, "credit_record", [{
+        "id": "cr1", "source": "court", "org": OTHER_SME, "event_time": at(TODAY - timedelta(days=9)),
+        "channel": "third_party", "record_type": "dishonest_debtor", "reference_no": "(2026)失9",
+        "start_date": (TODAY - timedelta(days=9)).isoformat()}])  # fmt: skip
+    for org, who in ((SME, "chen"), (OTHER_SME, "wang")):
+        p = Principal(org=org, org_kind=OrgKind.SME, role=Role.ADMIN, username=who)
+        order_book.consents.grant(p, BUYER, ["credit_standing", "production_energy", "quality",
+                                             "transactions"], "supplier_sourcing")  # fmt: skip
+    buyer = Principal(org=BUYER, org_kind=OrgKind.CORE_ENTERPRISE, role=Role.ADMIN, username="li")
+    screen = order_book.sourcing.screen(buyer, Filters())
+    assert screen["candidates"] == 2 and [s["org"] for s in screen["suppliers"]] == [SME]
+    (me,) = screen["suppliers"]
+    assert me["type"] == "有限责任公司" and me["distance"] == "district" and me["grade"] is None
+    # 2 points a year (at most 20); 5 million: 10 points; same district: -2
+    assert me["points"]["years"] == pytest.approx(2 * 3652 / 365.25)  # 10 years in days
+    assert me["points"]["capital"] == 10
+    assert me["points"]["distance"] == -2 and me["score"] == round(sum(me["points"].values()), 1)
+    everyone = order_book.sourcing.screen(buyer, Filters(no_knockouts=False))["suppliers"]
+    assert [s["org"] for s in everyone] == [SME, OTHER_SME]  # the knocked-out firm last
+    assert everyone[1]["knockouts"] == ["dishonest_debtor"]
+    assert everyone[1]["type"] == "股份有限公司" and everyone[1]["distance"] == "province"
+    assert order_book.sourcing.screen(buyer, Filters(industry="C33", no_knockouts=False))[
+        "shown"] == 1  # fmt: skip
+    assert order_book.sourcing.screen(buyer, Filters(min_years=11))["shown"] == 0
+
+    key = order_book.access.create_api_key(BUYER, "sourcing")
+    app_client.headers["authorization"] = f"Bearer {key}"
+    api = app_client.get("/api/v1/sourcing", params={"no_knockouts": "false"}).json()
+    assert [s["org"] for s in api["suppliers"]] == [SME, OTHER_SME]
+    assert app_client.get("/api/v1/sourcing", params={"min_level": "best"}).status_code == 422
+    ws = load_workbook(io.BytesIO(app_client.get("/api/v1/sourcing.xlsx").content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "企业名称" and rows[1][1] == SME and len(rows) == 2
 
 
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(

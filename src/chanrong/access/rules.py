@@ -63,6 +63,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.orders", "/orders", "own_data"),
     ("nav.orders", "/orders", "suppliers"),
     ("nav.suppliers", "/suppliers", "suppliers"),
+    ("nav.sourcing", "/sourcing", "suppliers"),
     ("nav.scorecards", "/scorecards", "own_data"),
     ("nav.alerts", "/alerts", "alerts"),
     ("nav.upload", "/upload", "ingest"),

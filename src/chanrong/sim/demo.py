@@ -82,10 +82,15 @@ def demo_scorecard(platform: Platform, park: Park) -> None:
 SHARING: dict[Level, tuple[tuple[str, tuple[str, ...], str], ...]] = {
     Level.ENTRY: (),
     Level.STANDARDIZED: (("park", ("production_energy", "carbon", "digital_grade"),
-                          "park_services"),),
+                          "park_services"),
+                         # listed for sourcing with the demo buyer (寻源)
+                         ("sourcing", ("credit_standing", "production_energy", "quality",
+                                       "transactions", "digital_grade"), "supplier_sourcing")),
     Level.OPTIMIZED: (("park", ("production_energy", "carbon", "digital_grade"), "park_services"),
                       ("buyer", ("quality", "production_energy", "transactions",
                                  "digital_grade"), "supplier_performance"),
+                      ("sourcing", ("credit_standing", "production_energy", "quality",
+                                    "transactions", "digital_grade"), "supplier_sourcing"),
                       ("bank", ("production_energy", "transactions", "credit_standing",
                                 "digital_grade"), "pre_loan"),
                       # the same bank, for post-loan monitoring (贷后监测授权)
@@ -109,7 +114,8 @@ def level_footprint(platform: Platform, park: Park) -> int:
         me = Principal(org=f.uscc, org_kind=OrgKind.SME, role=Role.ADMIN, username=f"sim-{f.short}")
         buyers = [c for c, _, _ in f.customers if any(b.uscc == c for b in park.buyers)]
         to = {"park": park.park.uscc, "bank": park.banks[0].uscc,
-              "buyer": buyers[0] if buyers else park.buyers[0].uscc}  # fmt: skip
+              "buyer": buyers[0] if buyers else park.buyers[0].uscc,
+              "sourcing": park.buyers[0].uscc}  # fmt: skip
         for who, scopes, purpose in SHARING[f.level]:
             given = platform.consents.repo.between(f.uscc, to[who])
             if not any(c["purpose"] == purpose for c in given):

@@ -17,6 +17,7 @@ from chanrong.supply.progress import RISKY, progress
 
 PURPOSE = "supplier_performance"
 ORDER_KINDS = ["sales_order", "shipment", "work_order", "production_report"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOARD_COLUMNS = (
     ("org_name", "供应商", "Supplier"), ("order_no", "订单号", "Order"),
     ("customer_name", "客户", "Customer"), ("item", "物料", "Item"), ("qty", "数量", "Qty"),
@@ -83,18 +84,49 @@ class SupplyService:
 
     def orders_xlsx(self, board: dict[str, Any], lang: str = "zh") -> bytes:
         """The order board as an Excel workbook (the columns a planner reads)."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+        title = "订单进度" if lang == "zh" else "Order progress"
+        return workbook(title, BOARD_COLUMNS, board["orders"], lang)
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "订单进度" if lang == "zh" else "Order progress"
-        ws.append([zh if lang == "zh" else en for _, zh, en in BOARD_COLUMNS])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for r in board["orders"]:
-            ws.append([r.get(k) for k, _, _ in BOARD_COLUMNS])
-        ws.freeze_panes = "A2"
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+
+SOURCING_COLUMNS = (
+    ("name", "企业名称", "Enterprise"), ("org", "统一社会信用代码", "USCC"),
+    ("type", "企业类型", "Legal form"), ("industry_code", "行业代码", "Industry (GB/T 4754)"),
+    ("registered_capital_0", "注册资本(元)", "Registered capital (CNY)"),
+    ("years_established_0", "成立年限", "Years established"),
+    ("capacity_rated_daily_0", "额定日产能", "Rated daily capacity"),
+    ("output_value_365", "近一年产值(元)", "Output value, 365 days (CNY)"),
+    ("grade", "数字化水平", "Digital grade"), ("distance", "距离", "Distance"),
+    ("on_time_delivery_orders_90", "订单按时交货率(90天)", "On time by order, 90 days (%)"),
+    ("final_pass_rate_90", "入库检验合格率(90天)", "Final pass rate, 90 days (%)"),
+    ("invention_patents_0", "发明专利", "Invention patents"),
+    ("lending_disputes_0", "借贷纠纷", "Lending disputes"),
+    ("knockouts", "否决项", "Knock-outs"), ("score", "得分", "Points"),
+)  # fmt: skip
+
+
+def sourcing_workbook(screen: dict[str, Any], lang: str = "zh") -> bytes:
+    rows = [
+        r | r["figures"] | {"knockouts": ", ".join(r["knockouts"])} for r in screen["suppliers"]
+    ]
+    return workbook("寻源" if lang == "zh" else "Sourcing", SOURCING_COLUMNS, rows, lang)
+
+
+def workbook(
+    title: str, columns: tuple[tuple[str, str, str], ...], rows: list[dict[str, Any]], lang: str
+) -> bytes:
+    """A one-sheet workbook: a bold, frozen header row in the language, then the rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append([zh if lang == "zh" else en for _, zh, en in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([r.get(k) for k, _, _ in columns])
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -3,13 +3,15 @@ completion (and a supplier's own board), as JSON and Excel."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from chanrong.access.rules import Principal, Role
 from chanrong.supply.cards import VARIABLES, card_to_json
 from chanrong.supply.scorecard import CardError
+from chanrong.supply.service import XLSX, sourcing_workbook
+from chanrong.supply.sourcing import Filters
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import LangDep, PlatformDep, PrincipalDep
 
@@ -47,7 +49,7 @@ def order_board_xlsx(
     board = _call(platform.supply.orders, principal, supplier)
     return Response(platform.supply.orders_xlsx(board, lang), headers={
         "Content-Disposition": f'attachment; filename="orders-{board["as_of"][:10]}.xlsx"'},
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+        media_type=XLSX)  # fmt: skip
 
 
 def _buyer(principal: Principal) -> None:
@@ -58,7 +60,7 @@ def _buyer(principal: Principal) -> None:
 def _card(fn: Any, *args: Any) -> Any:
     try:
         return _call(fn, *args)
-    except CardError as exc:
+    except (CardError, ValueError) as exc:
         raise HTTPException(400, str(exc)) from exc
 
 
@@ -118,3 +120,41 @@ def my_scorecards(
     if not principal.can("own_data"):
         raise HTTPException(403, "your own scorecards are for enterprises")
     return list(_card(platform.cards.mine, principal, period))
+
+
+def _filters(
+    industry: str | None = Query(None, description="GB/T 4754 code prefix, e.g. C33"),
+    min_capital: float | None = Query(None, ge=0, description="registered capital, 元"),
+    min_years: float | None = Query(None, ge=0),
+    min_level: Literal["entry", "standardized", "optimized"] | None = Query(None),
+    max_distance: Literal["park", "district", "city", "province", "farther"] | None = Query(None),
+    no_knockouts: bool = Query(True, description="leave out 失信, 限制消费, 严重违法, 经营异常"),
+    no_lending_disputes: bool = Query(False),
+) -> Filters:  # fmt: skip
+    return Filters(industry, min_capital, min_years, min_level, max_distance, no_knockouts,
+                   no_lending_disputes)  # fmt: skip
+
+
+FiltersDep = Annotated[Filters, Depends(_filters)]
+
+
+@router.get("/sourcing")
+def sourcing(platform: PlatformDep, principal: PrincipalDep, filters: FiltersDep) -> dict[str, Any]:
+    """The sourcing screen: firms that authorised you for supplier_sourcing (or already for
+    supplier_performance) with their qualification (legal form, registered capital, years,
+    adverse records) and capability (capacity, output value, grade, on-time, quality, distance),
+    filtered and ranked by points shown part by part (docs/supply.md)."""
+    _buyer(principal)
+    return dict(_card(platform.sourcing.screen, principal, filters))
+
+
+@router.get("/sourcing.xlsx", response_class=Response)
+def sourcing_xlsx(
+    platform: PlatformDep, principal: PrincipalDep, filters: FiltersDep, lang: LangDep
+) -> Response:
+    """The sourcing screen as an Excel workbook."""
+    _buyer(principal)
+    screen = _card(platform.sourcing.screen, principal, filters)
+    return Response(sourcing_workbook(screen, lang), headers={
+        "Content-Disposition": f'attachment; filename="sourcing-{screen["as_of"]}.xlsx"'},
+        media_type=XLSX)  # fmt: skip

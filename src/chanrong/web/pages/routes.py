@@ -36,6 +36,7 @@ from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
 from chanrong.supply.scorecard import CardError
 from chanrong.supply.service import BOARD_COLUMNS
+from chanrong.supply.sourcing import Filters
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
 from chanrong.web.charts import PLOTLY_JS_URL, figure, sparkline
@@ -712,6 +713,25 @@ def suppliers_page(
         raise HTTPException(400, str(exc)) from exc
     return render(request, "suppliers.html", lang, principal, rows=rows, period=period,
                   card=platform.cards.card(principal.org))  # fmt: skip
+
+
+@router.get("/sourcing", response_class=HTMLResponse)
+def sourcing_page(
+    request: Request, platform: PlatformDep, lang: LangDep, industry: str = "",
+    min_capital: str = "", min_years: str = "", min_level: str = "", max_distance: str = "",
+    no_knockouts: bool = False, no_lending_disputes: bool = False, submitted: bool = False,
+) -> HTMLResponse:  # fmt: skip
+    """The sourcing screen: filter, rank, export."""
+    principal = _guard(request, "suppliers")
+    try:
+        f = Filters(industry or None, float(min_capital) if min_capital else None,
+                    float(min_years) if min_years else None, min_level or None,
+                    max_distance or None, no_knockouts or not submitted, no_lending_disputes)  # fmt: skip
+        screen = platform.sourcing.screen(principal, f)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return render(request, "sourcing.html", lang, principal, screen=screen, f=f,
+                  query=request.url.query)  # fmt: skip
 
 
 @router.get("/suppliers/{uscc}", response_class=HTMLResponse)
