@@ -1337,86 +1337,71 @@ def evaluate(
             platform.close()
     title = f"{what}: {park.preset.key}, seed {seed}, {len(park.firms)} firms, {park.days} days"
     table = Table(title=title)
-    if what == "fraud":
-        for col in ("invoices", "planted trades", "shell invoices", "flagged", "recall",
-                    "precision"):  # fmt: skip
-            table.add_column(col, justify="right")
-        table.add_row(f"{result['invoices']:,}", str(result["planted_trades"]),
-                      str(result["shell_invoices"]), str(result["flagged"]),
-                      f"{result['recall']:.3f}", f"{result['precision']:.3f}")  # fmt: skip
-        Console().print(table)
-        for org, inv in result["missed"]:
-            console.print(f"missed: {org} {inv}")
-        for org, inv in result["false_positives"]:
-            console.print(f"flagged but not planted: {org} {inv}")
-        return
-    if what == "stoppage":
-        for col in ("planted", "in working time", "alerted", "median minutes", "false alarms",
-                    "firm-hours replayed"):  # fmt: skip
-            table.add_column(col, justify="right")
-        table.add_row(str(result["planted"]), str(result["in_working_time"]),
-                      str(result["alerted"]), f"{result['median_minutes']}",
-                      str(len(result["false_alarms"])), f"{result['firm_hours']:,}")  # fmt: skip
-        Console().print(table)
-        for c in result["cases"]:
-            console.print(f"{c['firm']} {c['start']}: "
-                          + ("off work (holiday or off shift)" if not c["working"] else
-                             f"{c['minutes_to_alert']} min" if c["minutes_to_alert"] is not None
-                             else "not alerted"))  # fmt: skip
-        for f in result["false_alarms"]:
-            console.print(f"false alarm: {f['org']} {f['started_at']}")
-        return
-    if what == "late":
-        for col in (
-            "planted",
-            "flagged before due",
-            "share",
-            "median lead days",
-            "orders",
-            "late orders",
-            "alerted before due",
-            "recall (all late)",
-            "precision",
-        ):
-            table.add_column(col, justify="right")
-        table.add_row(*(str(result[k]) if not isinstance(result[k], float) else
-                        f"{result[k]:.2f}" for k in (
-            "planted", "flagged_before_due", "share", "median_lead_days", "orders",
-            "late_orders", "alerted_before_due", "recall_all_late", "precision")))  # fmt: skip
-        Console().print(table)
-        for c in result["cases"]:
-            console.print(f"{c['firm']} {c['order_no']} due {c['due']}: "
-                          + (f"alerted {c['alerted']} ({c['lead_days']} days before)"
-                             if c["alerted"] else "not alerted"))  # fmt: skip
-        return
-    if what == "interruption":
-        for col in ("planted", "at work", "warned within a shift", "share", "median minutes",
-                    "other warnings"):  # fmt: skip
-            table.add_column(col, justify="right")
-        table.add_row(str(result["planted"]), str(result["at_work"]),
-                      str(result["warned_within_shift"]), f"{result['share']}",
-                      f"{result['median_minutes']}", str(len(result["other_warnings"])))  # fmt: skip
-        Console().print(table)
-        for c in result["cases"]:
-            console.print(f"{c['firm']} for {c['buyer']} from {c['working_from']}: "
-                          + (f"{c['minutes_to_warning']:.0f} min"
-                             if c["minutes_to_warning"] is not None else "not warned"))  # fmt: skip
-        for o in result["other_warnings"]:
-            console.print(f"other warning: {o['org']} for {o['buyer']} at {o['at']}"
-                          + (" (a planted stoppage)" if o["supplier_down"] else ""))  # fmt: skip
-        return
-    for col in ("planted", "warned >= 30 days before default", "share", "other warnings"):
-        table.add_column(col, justify="right")
-    share = "—" if result["share"] is None else f"{result['share']:.2f}"
-    table.add_row(str(result["planted"]), str(result["warned_30_days_before"]), share,
-                  str(len(result["unplanted_warnings"])))  # fmt: skip
+    for label, _ in EVAL_COLUMNS[what]:
+        table.add_column(label, justify="right")
+    table.add_row(*(_cell(result[key]) for _, key in EVAL_COLUMNS[what]))
     Console().print(table)
-    for c in result["cases"]:
-        console.print(f"{c['firm']}: first missed {c['first_missed']}, default {c['default_day']}, "
-                      f"warned {c['warned']} by {c['rule']} ({c['lead_days']} days before default, "
-                      f"{c['lead_before_missed']} before the first missed instalment)")  # fmt: skip
-    for w in result["unplanted_warnings"]:
-        console.print(f"warning with nothing planted: {w['org']} {w['rule']} {w['day']}")
+    for line in _eval_lines(what, result):
+        console.print(line)
+
+
+# What each evaluation prints: (column, key of its result); a list shows as its length.
+EVAL_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "fraud": (("invoices", "invoices"), ("planted trades", "planted_trades"),
+              ("shell invoices", "shell_invoices"), ("flagged", "flagged"),
+              ("recall", "recall"), ("precision", "precision")),
+    "stoppage": (("planted", "planted"), ("in working time", "in_working_time"),
+                 ("alerted", "alerted"), ("median minutes", "median_minutes"),
+                 ("false alarms", "false_alarms"), ("firm-hours replayed", "firm_hours")),
+    "default": (("planted", "planted"), ("warned >= 30 days before default",
+                                         "warned_30_days_before"),
+                ("share", "share"), ("other warnings", "unplanted_warnings")),
+    "late": (("planted", "planted"), ("flagged before due", "flagged_before_due"),
+             ("share", "share"), ("median lead days", "median_lead_days"), ("orders", "orders"),
+             ("late orders", "late_orders"), ("alerted before due", "alerted_before_due"),
+             ("recall (all late)", "recall_all_late"), ("precision", "precision")),
+    "interruption": (("planted", "planted"), ("at work", "at_work"),
+                     ("warned within a shift", "warned_within_shift"), ("share", "share"),
+                     ("median minutes", "median_minutes"), ("other warnings", "other_warnings")),
+}  # fmt: skip
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, list):
+        return str(len(v))
+    if isinstance(v, float):
+        return f"{v:.3f}" if v <= 1 else f"{v:,.1f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _eval_lines(what: str, r: dict[str, Any]) -> list[str]:
+    """The cases behind an evaluation's figures, one line each."""
+    if what == "fraud":
+        return ([f"missed: {org} {inv}" for org, inv in r["missed"]]
+                + [f"flagged but not planted: {org} {inv}" for org, inv in r["false_positives"]])  # fmt: skip
+    if what == "stoppage":
+        return [f"{c['firm']} {c['start']}: " + ("off work (holiday or off shift)"
+                if not c["working"] else f"{c['minutes_to_alert']} min"
+                if c["minutes_to_alert"] is not None else "not alerted") for c in r["cases"]] + [
+            f"false alarm: {f['org']} {f['started_at']}" for f in r["false_alarms"]]  # fmt: skip
+    if what == "late":
+        return [f"{c['firm']} {c['order_no']} due {c['due']}: " + (
+            f"alerted {c['alerted']} ({c['lead_days']} days before)" if c["alerted"]
+            else "not alerted") for c in r["cases"]]  # fmt: skip
+    if what == "interruption":
+        return [f"{c['firm']} for {c['buyer']} from {c['working_from']}: " + (
+            f"{c['minutes_to_warning']:.0f} min" if c["minutes_to_warning"] is not None
+            else "not warned") for c in r["cases"]] + [
+            f"other warning: {o['org']} for {o['buyer']} at {o['at']}"
+            + (" (a planted stoppage)" if o["supplier_down"] else "")
+            for o in r["other_warnings"]]  # fmt: skip
+    return [f"{c['firm']}: first missed {c['first_missed']}, default {c['default_day']}, "
+            f"warned {c['warned']} by {c['rule']} ({c['lead_days']} days before default, "
+            f"{c['lead_before_missed']} before the first missed instalment)" for c in r["cases"]] + [
+        f"warning with nothing planted: {w['org']} {w['rule']} {w['day']}"
+        for w in r["unplanted_warnings"]]  # fmt: skip
 
 
 @app.command()
