@@ -731,7 +731,7 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "electricity": ("电", "electricity"), "gas": ("天然气", "gas"), "water": ("水", "water"),
     "steam": ("蒸汽", "steam"),
     "incoming": ("进料检验", "incoming"), "in_process": ("工序检验", "in-process"),
-    "final": ("成品检验", "final"),
+    "final": ("成品检验", "final"), "customer": ("客户验收", "customer acceptance"),
     "receipt": ("采购入库", "receipt"), "issue": ("领料出库", "issue"),
     "production_in": ("生产入库", "production in"), "shipment": ("发货出库", "shipment"),
     "adjustment_in": ("盘盈", "adjustment in"), "adjustment_out": ("盘亏", "adjustment out"),

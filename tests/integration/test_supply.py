@@ -307,6 +307,52 @@ def test_the_sourcing_screen_filters_ranks_and_names_knockouts(
     assert rows[0][0] == "企业名称" and rows[1][1] == SME and len(rows) == 2
 
 
+def test_a_buyers_receipts_and_inspections_flow_back_as_third_party_data(
+    order_book: Platform,
+    app_client: TestClient,
+    sme_key: str,
+) -> None:
+    key = order_book.access.create_api_key(BUYER, "wms")
+    app_client.headers["authorization"] = f"Bearer {key}"
+    t = at(TODAY - timedelta(days=1), 20)
+    receipt = {"source": "wms", "org": SME, "event_time": t, "status": "receipt_confirmed",
+               "consignee": BUYER, "item": "P-1", "unit": "pcs"}  # fmt: skip
+    r = app_client.post("/api/v1/feedback/shipment", json=[
+        receipt | {"id": "gr1", "shipment_no": "SHSO-0", "qty": 280},
+        receipt | {"id": "gr2", "shipment_no": "SH-NONE", "qty": 5},
+        receipt | {"id": "gr3", "shipment_no": "SHSO-2", "qty": 50, "status": "delivered"},
+    ]).json()  # fmt: skip
+    assert (r["accepted"], r["rejected"]) == (1, 2)
+    why = {x["id"]: x["errors"][0] for x in r["rejections"]}
+    assert why["gr2"]["field"] == "shipment_no" and "SH-NONE" in why["gr2"]["reason"]
+    assert why["gr3"]["field"] == "status"
+    inspection = {"id": "qi1", "source": "qms", "org": SME, "event_time": t, "stage": "customer",
+                  "item": "P-1", "lot": "SHSO-0", "inspected_qty": 28, "passed_qty": 27,
+                  "unit": "pcs"}  # fmt: skip
+    first = app_client.post("/api/v1/feedback/quality_inspection", json=[inspection]).json()
+    again = app_client.post("/api/v1/feedback/quality_inspection", json=[inspection]).json()
+    assert first["accepted"] == 1 and again["duplicates"] == 1  # the same batch twice: once
+    kept = order_book.events.quarantine(BUYER, viewer=BUYER)  # the rejected ones are kept
+    assert {q["record_id"] for q in kept} == {"gr2", "gr3"}
+    channel, submitter = order_book.store.cursor().execute(
+        "SELECT channel, submitter FROM ev_quality_inspection WHERE id = 'qi1'").fetchone()  # fmt: skip
+    assert (channel, submitter) == ("third_party", BUYER)
+    # the supplier's own gateway may not send feedback, nor attest for the buyer
+    app_client.headers["authorization"] = f"Bearer {sme_key}"
+    assert app_client.post("/api/v1/feedback/shipment", json=[]).status_code == 403
+
+    values = {(v["indicator"], v["window_days"]): v
+              for v in order_book.indicators.values(SME, TODAY)}  # fmt: skip
+    rate = values[("customer_pass_rate", 30)]
+    assert rate["value"] == pytest.approx(100 * 27 / 28) and rate["credibility"] == "third_party"
+    buyer = Principal(org=BUYER, org_kind=OrgKind.CORE_ENTERPRISE, role=Role.ADMIN, username="li")
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
+                              "supplier_performance")  # fmt: skip
+    v = order_book.cards.variables(buyer, BUYER, SME, date(2026, 3, 1), date(2026, 3, 31), 30)
+    assert v["my_acceptance_pct"] == pytest.approx(100 * 27 / 28)
+
+
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(
     simulated_park: SimulatedPark,
 ) -> None:

@@ -11,7 +11,7 @@ from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.model import EVENT_KINDS, MASTER_KINDS, Master
 from chanrong.model.base import Channel
-from chanrong.model.master import Organisation
+from chanrong.model.master import Organisation, OrgKind
 from chanrong.store.events import (
     EventRepository,
     FieldError,
@@ -21,6 +21,7 @@ from chanrong.store.events import (
     TableBatch,
 )
 from chanrong.store.master import MasterRepository
+from chanrong.supply.feedback import FEEDBACK_CHECKS
 
 
 class IngestDenied(PermissionError):
@@ -79,6 +80,20 @@ class IngestService:
             content_sha256=content_sha256,
             signed_by=signed_by,
         )
+
+    def feedback(
+        self, kind: str, batch: JsonBatch | TableBatch, principal: Principal
+    ) -> IngestResult:
+        """A core enterprise's receipts and inspections of its suppliers' deliveries, as the
+        suppliers' third-party records (`supply.feedback`)."""
+        if kind not in FEEDBACK_CHECKS:
+            raise UnknownKind(kind)
+        if principal.org_kind is not OrgKind.CORE_ENTERPRISE:
+            raise IngestDenied("feedback on deliveries is sent by the customer (core enterprise)")
+        return self.events.append(
+            kind, batch, submitter=principal.org, now=self.clock.now(),
+            default_channel=Channel.THIRD_PARTY.value, extra_checks=FEEDBACK_CHECKS[kind],
+        )  # fmt: skip
 
     def replay(self, kind: str, batch: TableBatch, principal: Principal) -> IngestResult:
         """Back-fill history through the same checks, keeping each row's submitter and arrival.

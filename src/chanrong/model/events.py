@@ -120,6 +120,7 @@ class InspectionStage(StrEnum):
     INCOMING = "incoming"
     IN_PROCESS = "in_process"
     FINAL = "final"
+    CUSTOMER = "customer"  # the customer's incoming inspection of the firm's goods (客户验收)
 
 
 class QualityInspection(Event):

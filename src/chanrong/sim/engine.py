@@ -661,6 +661,13 @@ class Simulator:
             self._third(rows, "shipment", f.uscc, delivered + timedelta(hours=2),
                         id=f"{ship_no}-receipt_confirmed", source="buyer-wms",
                         status="receipt_confirmed", location="客户仓库", **common)  # fmt: skip
+            # the core buyer's incoming inspection of a sample, fed back (客户验收)
+            sample = float(max(1, round(o.qty * 0.1)))
+            self._third(rows, "quality_inspection", f.uscc, delivered + timedelta(hours=3),
+                        id=f"{ship_no}-customer", source="buyer-qms", stage="customer",
+                        item=o.product, lot=ship_no, inspected_qty=sample,
+                        passed_qty=sample - float(rng.binomial(int(sample), 0.006)),
+                        unit=o.unit)  # fmt: skip
         self._add(rows, "inventory_movement", f, t, rng, id=f"OUT-{ship_no}",
                   movement_type="shipment", item=o.product, warehouse="WH-FG", qty=o.qty,
                   unit=o.unit, reference_no=ship_no)  # fmt: skip

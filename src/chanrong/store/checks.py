@@ -8,6 +8,7 @@ wrong with it. Nothing here loops over rows: DuckDB evaluates it column-wise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -236,8 +237,9 @@ def compile_checks(
     return select, raw
 
 
-def compile_context_checks(model: type[Event]) -> tuple[str, str]:
-    """Checks that need other tables or the batch's context: references, org, scope, time.
+def compile_context_checks(model: type[Event], extra: Sequence[Check] = ()) -> tuple[str, str]:
+    """Checks that need other tables or the batch's context: references, org, scope, time, and
+    the `extra` ones a particular door adds (e.g. what a customer may attest).
 
     Returns (joins onto the typed records `t`, list expression of errors). Parameters, by name:
     $now (TIMESTAMPTZ), $submitter (VARCHAR), $scope_org (VARCHAR or NULL).
@@ -272,5 +274,5 @@ def compile_context_checks(model: type[Event]) -> tuple[str, str]:
             f"NOT list_contains([{pairs}], {first} || '|' || {second})"
         )
         errs.append(Check(cond, rule.second, "pair", reason))
-    err_list = error_list(errs)
+    err_list = error_list(errs + list(extra))
     return "\n".join(joins), err_list

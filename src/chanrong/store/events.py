@@ -8,6 +8,7 @@ submitter+source+id), quarantines the bad ones with their raw payload, and recor
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from chanrong.ledger.log import Ledger
 from chanrong.model import EVENT_KINDS, Event
 from chanrong.model.spec import fields_of
-from chanrong.store.checks import Source, compile_checks, compile_context_checks
+from chanrong.store.checks import Check, Source, compile_checks, compile_context_checks
 from chanrong.store.db import Store, dicts
 from chanrong.store.schema import EVENT_META_COLUMNS
 
@@ -185,13 +186,15 @@ class EventRepository:
         content_sha256: str | None = None,
         replay: bool = False,
         signed_by: str | None = None,
+        extra_checks: Sequence[Check] = (),
     ) -> IngestResult:
         """Check and append one batch. With `replay`, an Arrow batch may carry per-row
         `submitter` and `received_at` (never later than now): history back-filled by the
-        platform keeps who would have sent each record and when it would have arrived."""
+        platform keeps who would have sent each record and when it would have arrived.
+        `extra_checks` are conditions a particular door adds (see `compile_context_checks`)."""
         model = EVENT_KINDS[kind]
         names = [f.name for f in fields_of(model)]
-        ctx_joins, ctx_errors = compile_context_checks(model)
+        ctx_joins, ctx_errors = compile_context_checks(model, extra_checks)
         params = {"now": now, "submitter": submitter, "scope_org": scope_org}
         with self.store.transaction() as cur:
             source = _load_raw(cur, model, batch, replay)

@@ -31,11 +31,12 @@ from chanrong.supply.scorecard import (
 PURPOSE = "supplier_performance"
 # The supplier's indicators a card may read, as variables of the same name.
 INDICATOR_VARIABLES = ("on_time_delivery_orders", "on_time_delivery_qty", "final_pass_rate",
-                       "in_process_pass_rate", "incoming_pass_rate", "rework_rate",
+                       "in_process_pass_rate", "incoming_pass_rate", "customer_pass_rate",
+                       "rework_rate",
                        "quality_certificates", "energy_per_output")  # fmt: skip
 # The buyer's own deliveries in the period (ERPNext's variables, from live shipments).
 OWN_VARIABLES = ("my_orders_due", "my_orders_on_time", "my_on_time_pct", "my_qty_on_time_pct",
-                 "my_avg_days_late")  # fmt: skip
+                 "my_avg_days_late", "my_acceptance_pct")  # fmt: skip
 VARIABLES = INDICATOR_VARIABLES + OWN_VARIABLES
 DEFAULT_CARD = Card((
     Criterion("my_on_time", "本企业订单按时交货率", "On time, our orders", "my_on_time_pct", 30),
@@ -43,8 +44,10 @@ DEFAULT_CARD = Card((
               "my_qty_on_time_pct", 10),
     Criterion("lateness", "平均延误天数", "Days late (quantity-weighted)",
               "100 - 10 * my_avg_days_late", 10),
+    Criterion("acceptance", "本企业验收合格率", "Our acceptance rate",
+              "100 - 10 * (100 - my_acceptance_pct)", 10),
     Criterion("final_quality", "入库检验合格率", "Final inspection pass rate",
-              "100 - 10 * (100 - final_pass_rate)", 20),
+              "100 - 10 * (100 - final_pass_rate)", 10),
     Criterion("process_quality", "工序合格率", "In-process pass rate",
               "100 - 10 * (100 - in_process_pass_rate)", 10),
     Criterion("rework", "返工率", "Rework rate", "100 - 20 * rework_rate", 10),
@@ -80,6 +83,16 @@ SELECT org, count(*) AS my_orders_due,
        sum(qty * greatest(0, date_diff('day', due,
            CASE WHEN sent >= qty THEN last_left ELSE $until END))) / sum(qty) AS my_avg_days_late
 FROM per GROUP BY org
+"""
+# The buyer's own inspections of the supplier's deliveries in the period (the feedback loop):
+# stage customer, on shipments to the buyer.
+ACCEPTANCE_SQL = """
+SELECT 100 * sum(q.passed_qty) / nullif(sum(q.inspected_qty), 0)
+FROM ev_quality_inspection q
+WHERE q.org = $org AND q.stage = 'customer' AND q.received_at <= $now
+  AND q.event_time::DATE BETWEEN $start AND $end
+  AND EXISTS (SELECT 1 FROM ev_shipment s WHERE s.org = q.org AND s.shipment_no = q.lot
+              AND s.consignee = $buyer)
 """
 
 
@@ -160,7 +173,12 @@ class SupplierCards:
                     "now": now, "buyer": buyer, "orgs": [org], "start": start, "end": end,
                     "until": until}))  # fmt: skip
                 if own:
-                    out |= {k: own[0][k] for k in OWN_VARIABLES}
+                    out |= {k: own[0][k] for k in OWN_VARIABLES if k in own[0]}
+            if {"quality_inspection", "shipment"} <= set(allowed):
+                row = self.store.cursor().execute(ACCEPTANCE_SQL, {
+                    "now": now, "buyer": buyer, "org": org, "start": start, "end": end,
+                }).fetchone()  # fmt: skip
+                out["my_acceptance_pct"] = row[0] if row else None
             return [out]
 
         if principal.org == org:  # the supplier's own view of a buyer's card

@@ -35,6 +35,13 @@ INDICATORS = [
         "x 100.", ("quality_inspection",), _pass_rate("incoming"),
     ),
     Indicator(
+        "customer_pass_rate", "客户验收合格率", "Customer acceptance rate", D, "%",
+        Direction.HIGHER,
+        "Sum of passed_qty / sum of inspected_qty of the customers' own inspections of the "
+        "firm's goods (stage customer, sent by the customer: third-party attested) in the "
+        "window, x 100.", ("quality_inspection",), _pass_rate("customer"),
+    ),
+    Indicator(
         "rework_rate", "返工率", "Rework rate", D, "%", Direction.LOWER,
         "Sum of rework_qty / sum of good_qty of the production reports in the window, x 100.",
         ("production_report",),

@@ -20,6 +20,7 @@ from chanrong.ingest.decode import (
 from chanrong.ingest.service import IngestDenied, MasterResult, sha256_hex
 from chanrong.model import EVENT_MODELS, MASTER_MODELS
 from chanrong.store.events import BadPayload, IngestResult
+from chanrong.supply.feedback import FEEDBACK_CHECKS
 from chanrong.web.api.schemas import Problem
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
@@ -115,6 +116,42 @@ def _add_event_route(model_name: str, kind: str, doc: str) -> None:
 
 for _model in EVENT_MODELS:
     _add_event_route(_model.__name__, _model.kind, (_model.__doc__ or _model.kind).strip())
+
+
+def _add_feedback_route(model_name: str, kind: str) -> None:
+    async def feedback(
+        request: Request, platform: PlatformDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        body = await read_body(request)
+        try:
+            batch = decode_body(body, request.headers.get("content-type", ""))
+            result = await run_in_threadpool(platform.ingest.feedback, kind, batch, principal)
+        except UnsupportedMediaType as exc:
+            raise HTTPException(415, str(exc)) from exc
+        except BadPayload as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except IngestDenied as exc:
+            raise HTTPException(403, str(exc)) from exc
+        return result.model_dump()
+
+    router.add_api_route(
+        f"/feedback/{kind}", feedback, methods=["POST"], response_model=IngestResult,
+        responses=ERRORS, summary=f"Feed back {kind} records on your suppliers' deliveries",
+        description=(
+            "For core enterprises: your goods receipts (shipment records with status "
+            "receipt_confirmed, consignee yourself) or your incoming inspections (quality_inspection "
+            "records with stage customer, lot = the shipment number) of a supplier's delivery, "
+            "with org = the supplier. Stored as the supplier's records attested by a third party "
+            "(他证), through the same checks, quarantine and idempotency as /ingest; a record "
+            "about a shipment not made to you is rejected naming the shipment."
+        ),
+        openapi_extra=_request_body_doc(model_name), name=f"feedback_{kind}",
+    )  # fmt: skip
+
+
+for _model in EVENT_MODELS:
+    if _model.kind in FEEDBACK_CHECKS:
+        _add_feedback_route(_model.__name__, _model.kind)
 
 
 def _add_master_route(model_name: str, kind: str) -> None:
