@@ -134,6 +134,7 @@ WHERE b.day_type = {{day_type}} AND b.slot = hour({{now}}) * 2 + minute({{now}})
 """
 
 OUTPUT_DROP = -30.0  # % change of output per workday, last 30 days against the 30 before
+OUTPUT_DROP_Z = 3.0  # and beyond the day-to-day noise: the difference of means over its error
 # {calendar}: (day, day_type) of the 60 days before the instant's day (the official calendar),
 # so the Spring Festival's idle week is not read as a decline. Output is per day the firm works:
 # the day types (workday, Saturday, Sunday) on which it reported output on half the days of
@@ -161,25 +162,32 @@ WITH cal0 AS (SELECT * FROM (VALUES {{calendar}}) AS t(day, day_type)), cal AS (
 ), days AS (
     SELECT t.org, c.day, c.day >= {{day}} - 30 AS recent
     FROM types t JOIN cal c ON c.day_type = t.day_type
-), c AS (
+), c AS (  -- per working day of each period (a day without a report counts as nothing made)
     SELECT ds.org, sum(d.q) FILTER (WHERE ds.recent) AS recent,
            sum(d.q) FILTER (WHERE NOT ds.recent) AS prior,
            count(d.day) FILTER (WHERE NOT ds.recent) AS days,
-           100 * ((coalesce(sum(d.q) FILTER (WHERE ds.recent), 0)
-                   / count(*) FILTER (WHERE ds.recent))
-                  / (sum(d.q) FILTER (WHERE NOT ds.recent)
-                     / count(*) FILTER (WHERE NOT ds.recent)) - 1) AS change
+           avg(coalesce(d.q, 0)) FILTER (WHERE ds.recent) AS m_r,
+           avg(coalesce(d.q, 0)) FILTER (WHERE NOT ds.recent) AS m_p,
+           var_samp(coalesce(d.q, 0)) FILTER (WHERE ds.recent)
+               / count(*) FILTER (WHERE ds.recent)
+           + var_samp(coalesce(d.q, 0)) FILTER (WHERE NOT ds.recent)
+               / count(*) FILTER (WHERE NOT ds.recent) AS se2
     FROM days ds LEFT JOIN daily d ON d.org = ds.org AND d.day = ds.day
     GROUP BY ds.org
-    HAVING sum(d.q) FILTER (WHERE NOT ds.recent) > 0 AND count(*) FILTER (WHERE ds.recent) > 0
+    HAVING sum(d.q) FILTER (WHERE NOT ds.recent) > 0 AND count(*) FILTER (WHERE ds.recent) > 1
+       AND count(*) FILTER (WHERE NOT ds.recent) > 1
+), z AS (
+    SELECT *, 100 * (m_r / m_p - 1) AS change,
+           CASE WHEN se2 > 0 THEN (m_r - m_p) / sqrt(se2) END AS z FROM c
 )
 SELECT org, 'firm' AS subject,
-       CASE WHEN days < 10 THEN 'nodata' WHEN change <= {OUTPUT_DROP} THEN 'on' ELSE 'off' END
-           AS state,
+       CASE WHEN days < 10 THEN 'nodata'
+            WHEN change <= {OUTPUT_DROP} AND coalesce(z, -1e9) <= -{OUTPUT_DROP_Z} THEN 'on'
+            ELSE 'off' END AS state,
        change AS value,
-       printf('output per working day %.0f %% against the 30 days before (%.0f vs %.0f in total)',
-              change, coalesce(recent, 0), prior) AS detail
-FROM c
+       printf('output per working day %.0f %% against the 30 days before (%.0f vs %.0f in '
+              'total, z = %.1f)', change, coalesce(recent, 0), prior, coalesce(z, 0)) AS detail
+FROM z
 """
 
 # Each open order judged by its progress and the firm's pace (`supply.progress`): at risk when
@@ -292,8 +300,9 @@ RULES: tuple[Rule, ...] = (
          f"Reported output per working day (the day types the firm worked in the earlier "
          f"period; never official holidays nor the {RESTART_DAYS} days after one of 5 days or "
          f"more) of the last 30 days at least "
-         f"{-OUTPUT_DROP:.0f} % below the 30 days before; needs reports on 10 days of the "
-         "earlier period.", value_unit="%", every_minutes=15),
+         f"{-OUTPUT_DROP:.0f} % below the 30 days before, and beyond the day-to-day noise (the "
+         f"difference of the daily means at least {OUTPUT_DROP_Z:g} standard errors); needs "
+         "reports on 10 days of the earlier period.", value_unit="%", every_minutes=15),
     Rule("delivery_risk", "交付风险", "Delivery at risk", Severity.MAJOR,
          ("sales_order", "shipment", "work_order", "production_report"), DELIVERY_SQL, 0, 0,
          "An open order predicted to be finished after the day before its due date at the pace "
