@@ -353,6 +353,28 @@ def test_a_buyers_receipts_and_inspections_flow_back_as_third_party_data(
     assert v["my_acceptance_pct"] == pytest.approx(100 * 27 / 28)
 
 
+def test_a_buyers_inbox_holds_the_warnings_about_its_own_orders_and_supply(
+    order_book: Platform,
+) -> None:
+    buyer = Principal(org=BUYER, org_kind=OrgKind.CORE_ENTERPRISE, role=Role.ADMIN, username="li")
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    # SO-7 (another customer's) is at risk too: due tomorrow with nothing made for it
+    send(order_book, "sales_order", [{
+        "id": "SO-7", "source": "erp", "org": SME, "event_time": at(date(2026, 3, 1), 9),
+        "order_no": "SO-7", "counterparty": OTHER_SME, "item": "P-1", "qty": 500, "unit": "pcs",
+        "unit_price": 10, "amount": 5000, "order_date": "2026-03-01", "due_date": "2026-03-03",
+    }])  # fmt: skip
+    order_book.alerts.engine.tick(order_book.clock.now())
+    assert order_book.alerts.inbox(buyer)["alerts"] == []  # no consent yet
+    order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
+                              "supplier_performance")  # fmt: skip
+    seen = {(a["rule"], a["subject"]) for a in order_book.alerts.inbox(buyer)["alerts"]}
+    assert ("delivery_risk", "SO-1") in seen and ("delivery_risk", "SO-7") not in seen
+    own = {(a["rule"], a["subject"]) for a in order_book.alerts.inbox(me)["alerts"]}
+    assert ("delivery_risk", "SO-7") in own  # the firm sees every customer's
+    assert not {r for r, _ in seen} & {"repayment_missed", "pledge_below_floor"}
+
+
 def test_the_simulated_parks_planted_late_orders_are_flagged_before_due(
     simulated_park: SimulatedPark,
 ) -> None:

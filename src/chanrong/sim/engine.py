@@ -360,6 +360,9 @@ class Simulator:
                 self._add(rows, "inventory_movement", f, t0, rng, id="OPEN-RM",
                           movement_type="adjustment_in", item=f.material.code, warehouse="WH-RM",
                           qty=rm, unit=f.material.unit.value, reference_no="期初库存")  # fmt: skip
+                if not f.roles & {Planted.SHELL_FIRM, Planted.ZOMBIE_FIRM}:
+                    # the orders already open: a day's call-offs placed the day before
+                    self._new_orders(f, day - timedelta(days=1), rng, True, rows)
             for ln in f.loans:
                 self._loan_opening(f, ln, day, rows)
             self._credit_opening(f, day, rng, rows)
