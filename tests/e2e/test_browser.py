@@ -224,3 +224,69 @@ def test_a_missed_repayment_reaches_both_inboxes_and_each_acknowledges_for_itsel
         # uvicorn runs the shutdown hooks, then re-raises SIGTERM (see test_server)
         assert server.signal(15) in (0, -15)
     assert '"msg":"service stopped","service":"alerts"' in server.log.read_text()
+
+
+def test_a_buyer_follows_its_orders_exports_them_and_reads_its_suppliers_scorecard(
+    browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    from chanrong.access.rules import Principal, Role
+    from chanrong.model.base import LOCAL_TZ
+    from chanrong.model.identifiers import complete_uscc
+    from chanrong.model.master import Organisation, OrgKind
+    from chanrong.platform import Platform
+    from chanrong.store.db import Store
+    from tests.integration.test_bank_screening import send
+
+    buyer = complete_uscc("91330206MA2C10009")
+    db, _ = seeded_db
+    owner = Platform(Store(db))
+    owner.master.upsert([Organisation(uscc=buyer, name="吉泰汽车", org_kind=OrgKind.CORE_ENTERPRISE)],
+                        owner.clock.now())  # fmt: skip
+    owner.access.add_user(buyer, "li", PASSWORD, display_name="李采购", role=Role.ADMIN)
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    owner.consents.grant(me, buyer, ["production_energy", "transactions", "quality"],
+                         "supplier_performance")  # fmt: skip
+    today = datetime.now(LOCAL_TZ).replace(hour=8, minute=0, second=0, microsecond=0)
+    iso = lambda d: (today + timedelta(days=d)).isoformat()  # noqa: E731
+    orders = (("SO-OLD", 140, -1), ("SO-A", 100, 1), ("SO-B", 10, 15))
+    send(owner, "sales_order", [
+        {"id": no, "source": "erp", "org": SME, "event_time": iso(-20), "order_no": no,
+         "counterparty": buyer, "item": "P-1", "qty": q, "unit": "pcs", "unit_price": 10,
+         "amount": 10 * q, "order_date": iso(-20)[:10], "due_date": iso(due)[:10]}
+        for no, q, due in orders])  # fmt: skip
+    send(owner, "work_order", [
+        {"id": f"W{no}", "source": "mes", "org": SME, "event_time": iso(-20),
+         "work_order_no": f"W{no}", "item": "P-1", "planned_qty": q, "unit": "pcs",
+         "planned_start": iso(-20), "planned_end": iso(due), "sales_order_no": no}
+        for no, q, due in orders])  # fmt: skip
+    send(owner, "production_report", [
+        {"id": f"pr{k}", "source": "mes", "org": SME, "event_time": iso(-k), "good_qty": 10,
+         "work_order_no": "WSO-OLD", "item": "P-1", "unit": "pcs"} for k in range(1, 15)])  # fmt: skip
+    send(owner, "shipment", [{
+        "id": "sh-old", "source": "wms", "org": SME, "event_time": iso(-1), "status": "shipped",
+        "shipment_no": "SH-OLD", "consignee": buyer, "sales_order_no": "SO-OLD", "item": "P-1",
+        "qty": 140, "unit": "pcs"}])  # fmt: skip
+    owner.close()
+    server = Server(db, tmp_path / "buyer.log").start()
+    try:
+        context = browser.new_context(locale="zh-CN", accept_downloads=True)
+        pg = context.new_page()
+        pg.goto(f"{server.url}/login")
+        pg.fill("input[name=username]", "li")
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("button[type=submit]")
+        pg.click("text=订单进度")
+        expect(pg.locator("tr[data-order='SO-A']")).to_have_attribute("data-status", "at_risk")
+        expect(pg.locator("tr[data-order='SO-B']")).to_have_attribute("data-status", "on_track")
+        expect(pg.get_by_test_id("at-risk")).to_have_text("1")
+        with pg.expect_download() as got:
+            pg.get_by_test_id("orders-xlsx").click()
+        assert got.value.suggested_filename.startswith("orders-")
+        pg.click("text=供应商绩效")
+        pg.locator(f"tr[data-supplier='{SME}'] a").click()
+        expect(pg.get_by_test_id("periods")).to_be_visible()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "supplier.png"), full_page=True)
+        context.close()
+    finally:
+        server.stop()
