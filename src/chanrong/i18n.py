@@ -311,6 +311,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "suppliers.why": ("主要失分项", "Pulling it down"),
     "suppliers.period": ("期间", "Period"),
     "suppliers.card": ("评分卡", "Scorecard"),
+    "suppliers.warnings": ("断供预警(按影响金额排序)", "Supply-interruption warnings, by impact"),
     "scorecards.title": ("客户对本企业的评价", "How my customers score me"),
     "scorecards.none": ("还没有授权客户做绩效考核。", "No customer is authorised to score you."),
     "orders.export": ("导出 Excel", "Export to Excel"),

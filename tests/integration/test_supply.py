@@ -241,6 +241,7 @@ def test_the_buyers_and_the_suppliers_pages(order_book: Platform, app_client: Te
     me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
     order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
                               "supplier_performance")  # fmt: skip
+    order_book.alerts.engine.tick(order_book.clock.now())
     sign_in(app_client, order_book, BUYER, "li")
     board = app_client.get("/orders").text
     assert 'data-order="SO-1" data-status="at_risk"' in board and "SO-6" not in board
@@ -249,6 +250,8 @@ def test_the_buyers_and_the_suppliers_pages(order_book: Platform, app_client: Te
     assert f'data-supplier="{SME}"' in listing and "本企业订单按时交货率" in listing
     detail = app_client.get(f"/suppliers/{SME}").text
     assert 'data-testid="periods"' in detail and "2026-02-01" in detail
+    assert 'data-testid="supplier-360"' in detail and "交付风险" in detail  # its open warnings
+    assert 'data-testid="supply-warnings"' in listing
     assert app_client.get(f"/suppliers/{OTHER_SME}").status_code == 403  # no consent
     sourcing = app_client.get("/sourcing").text  # performance consents list the firm too
     assert 'data-testid="sourcing-filter"' in sourcing and f'data-org="{SME}"' in sourcing

@@ -36,6 +36,7 @@ from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
 from chanrong.supply.scorecard import CardError
 from chanrong.supply.service import BOARD_COLUMNS
+from chanrong.supply.service import PURPOSE as SUPPLY_PURPOSE
 from chanrong.supply.sourcing import Filters
 from chanrong.web.api.auth import set_session_cookie
 from chanrong.web.api.data import upload_file
@@ -711,8 +712,11 @@ def suppliers_page(
                                         period)  # fmt: skip
     except CardError as exc:
         raise HTTPException(400, str(exc)) from exc
+    warnings = sorted((a for a in platform.alerts.inbox(principal)["alerts"]
+                       if a["rule"] == "supply_interruption"),
+                      key=lambda a: -(a["value"] or 0))  # fmt: skip
     return render(request, "suppliers.html", lang, principal, rows=rows, period=period,
-                  card=platform.cards.card(principal.org))  # fmt: skip
+                  card=platform.cards.card(principal.org), warnings=warnings)  # fmt: skip
 
 
 @router.get("/sourcing", response_class=HTMLResponse)
@@ -747,8 +751,14 @@ def supplier_page(
         raise HTTPException(403, str(exc)) from exc
     except CardError as exc:
         raise HTTPException(400, str(exc)) from exc
+    try:
+        grade = platform.grading.level(principal, uscc, SUPPLY_PURPOSE)
+    except ConsentForbidden:
+        grade = None
+    alerts = platform.alerts.inbox(principal, "active", org=uscc)["alerts"]
     return render(request, "scorecard_supplier.html", lang, principal, cards=[card],
-                  board=board, period=period)  # fmt: skip
+                  board=board, period=period, grade=grade, alerts=alerts,
+                  purpose=SUPPLY_PURPOSE)  # fmt: skip
 
 
 @router.get("/scorecards", response_class=HTMLResponse)
@@ -762,7 +772,7 @@ def my_scorecards_page(
     except CardError as exc:
         raise HTTPException(400, str(exc)) from exc
     return render(request, "scorecard_supplier.html", lang, principal, cards=cards,
-                  board=None, period=period)  # fmt: skip
+                  board=None, period=period, grade=None, alerts=[])  # fmt: skip
 
 
 @router.get("/park/grades", response_class=HTMLResponse)
