@@ -311,6 +311,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "suppliers.why": ("主要失分项", "Pulling it down"),
     "suppliers.period": ("期间", "Period"),
     "suppliers.card": ("评分卡", "Scorecard"),
+    "suppliers.edit": (
+        "修改评分卡(JSON:指标公式、权重、等级、衰减)",
+        "Edit the card (JSON: formulas, weights, standings, decay)",
+    ),
+    "suppliers.save": ("保存", "Save"),
     "suppliers.warnings": ("断供预警(按影响金额排序)", "Supply-interruption warnings, by impact"),
     "scorecards.title": ("客户对本企业的评价", "How my customers score me"),
     "scorecards.none": ("还没有授权客户做绩效考核。", "No customer is authorised to score you."),

@@ -4,6 +4,7 @@ order book, the delivery-risk alert per order, and the simulated park's planted 
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from chanrong.platform import Platform
 from chanrong.supply.progress import progress
 from chanrong.supply.scorecard import CardError
 from chanrong.supply.sourcing import Filters
-from tests.conftest import OTHER_SME, SME, SimulatedPark
+from tests.conftest import OTHER_SME, SME, SimulatedPark, form_post
 from tests.integration.test_bank_screening import send
 
 TODAY = date(2026, 3, 2)  # a Monday, a week after the Spring Festival holidays (15-23 Feb)
@@ -251,7 +252,13 @@ def test_the_buyers_and_the_suppliers_pages(order_book: Platform, app_client: Te
     detail = app_client.get(f"/suppliers/{SME}").text
     assert 'data-testid="periods"' in detail and "2026-02-01" in detail
     assert 'data-testid="supplier-360"' in detail and "交付风险" in detail  # its open warnings
-    assert 'data-testid="supply-warnings"' in listing
+    assert 'data-testid="supply-warnings"' in listing and 'data-testid="card-form"' in listing
+    bad = form_post(app_client, "/suppliers/card", {"card": '{"criteria": []}'})
+    assert "at least one criterion" in bad.text  # refused, named, nothing kept
+    good = form_post(app_client, "/suppliers/card", {"card": json.dumps({"criteria": [
+        {"id": "t", "name_zh": "准时", "name_en": "On time", "formula": "my_on_time_pct",
+         "weight": 100}]})}, follow_redirects=False)  # fmt: skip
+    assert good.status_code == 303 and len(order_book.cards.card(BUYER).criteria) == 1
     assert app_client.get(f"/suppliers/{OTHER_SME}").status_code == 403  # no consent
     sourcing = app_client.get("/sourcing").text  # performance consents list the firm too
     assert 'data-testid="sourcing-filter"' in sourcing and f'data-org="{SME}"' in sourcing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import BadPayload
+from chanrong.supply.cards import card_to_json
 from chanrong.supply.scorecard import CardError
 from chanrong.supply.service import BOARD_COLUMNS
 from chanrong.supply.service import PURPOSE as SUPPLY_PURPOSE
@@ -716,7 +718,26 @@ def suppliers_page(
                        if a["rule"] == "supply_interruption"),
                       key=lambda a: -(a["value"] or 0))  # fmt: skip
     return render(request, "suppliers.html", lang, principal, rows=rows, period=period,
-                  card=platform.cards.card(principal.org), warnings=warnings)  # fmt: skip
+                  card=card_to_json(platform.cards.card(principal.org)),
+                  warnings=warnings)  # fmt: skip
+
+
+@router.post("/suppliers/card", response_class=HTMLResponse)
+async def supplier_card_save(request: Request, platform: PlatformDep, lang: LangDep) -> Response:
+    """An admin saves the company's scorecard (its JSON form, checked before it is kept)."""
+    principal = _guard(request, "suppliers")
+    if principal.role is not Role.ADMIN:
+        raise HTTPException(403, "the scorecard is set by your organisation's admins")
+    form = await request.form()
+    try:
+        data = json.loads(str(form.get("card") or ""))
+        await run_in_threadpool(platform.cards.set_card, principal, data)
+    except (ValueError, CardError) as exc:  # JSON errors are ValueErrors too
+        rows = platform.cards.standings(principal, platform.supply.suppliers_of(principal.org))
+        return render(request, "suppliers.html", lang, principal, rows=rows, period="month",
+                      card=card_to_json(platform.cards.card(principal.org)), warnings=[],
+                      card_error=str(exc), card_text=str(form.get("card") or ""))  # fmt: skip
+    return RedirectResponse("/suppliers", status_code=303)
 
 
 @router.get("/sourcing", response_class=HTMLResponse)
