@@ -1395,7 +1395,7 @@ def _eval_lines(what: str, r: dict[str, Any]) -> list[str]:
             f"{c['minutes_to_warning']:.0f} min" if c["minutes_to_warning"] is not None
             else "not warned") for c in r["cases"]] + [
             f"other warning: {o['org']} for {o['buyer']} at {o['at']}"
-            + (" (a planted stoppage)" if o["supplier_down"] else "")
+            + (" (the supplier was down: planted)" if o["supplier_down"] else "")
             for o in r["other_warnings"]]  # fmt: skip
     return [f"{c['firm']}: first missed {c['first_missed']}, default {c['default_day']}, "
             f"warned {c['warned']} by {c['rule']} ({c['lead_days']} days before default, "
