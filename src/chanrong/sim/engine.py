@@ -502,6 +502,10 @@ class Simulator:
             for t in self.truth_by_kind[Planted.LATE_DELIVERY]
             if t.firm == f.uscc and _local_day(t.start) == day
             and not any(o.order_no == t.detail["order_no"] for o in st.orders)
+        ] + [  # a core buyer's order that the planted interruption will hit
+            (t.detail["order_no"], "supply", f.products[0])
+            for t in self.truth_by_kind[Planted.SUPPLIER_INTERRUPTION]
+            if t.firm == f.uscc and t.detail["order_no"].endswith(f"-{day:%y%m%d}-S")
         ]  # fmt: skip
         for p in f.products if work else ():
             planned.append((f"SO-{f.short}-{day:%y%m%d}-{st.next():04d}", "call_off", p))
@@ -510,7 +514,8 @@ class Simulator:
         for order_no, kind, p in planned:
             late = kind == "late"
             c = f.customers[
-                0 if late else int(rng.choice(len(f.customers), p=shares / shares.sum()))
+                0 if kind in ("late", "supply")
+                else int(rng.choice(len(f.customers), p=shares / shares.sum()))
             ]
             daily = cap[p.code] * DEMAND
             if kind == "call_off":
@@ -519,6 +524,9 @@ class Simulator:
             elif late:
                 qty = float(max(1, round(daily * rng.uniform(2.0, 6.0))))
                 lead = 8
+            elif kind == "supply":
+                qty = float(max(1, round(daily * rng.uniform(2.0, 4.0))))
+                lead = 10
             else:
                 qty = float(max(1, round(daily * rng.uniform(0.5, 1.5))))
                 lead = int(np.ceil(qty / max(daily, 1e-9))) + int(rng.integers(1, 5))

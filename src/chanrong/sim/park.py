@@ -486,8 +486,10 @@ def _plant(
     for k, f in enumerate(take(2 * scale, lambda f: f.level in automated)):
         f.roles.add(Planted.SUPPLIER_INTERRUPTION)
         begin = day_at(0.55 + 0.2 * (k % 2), 8 * 60)
+        placed = begin.astimezone(LOCAL_TZ).date() - timedelta(days=2)  # the buyer's order
         truth.append(TruthEvent(Planted.SUPPLIER_INTERRUPTION, f.uscc, begin, begin + timedelta(days=5),
-                                detail={"buyer": f.customers[0][0]}))  # fmt: skip
+                                detail={"buyer": f.customers[0][0],
+                                        "order_no": f"SO-{f.short}-{placed:%y%m%d}-S"}))  # fmt: skip
     for f in take(2 * scale):
         f.roles.add(Planted.LOAN_DEFAULT)
     # Stoppages and failures hit firms whose machines report automatically.
