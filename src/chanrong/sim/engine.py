@@ -514,7 +514,8 @@ class Simulator:
         for order_no, kind, p in planned:
             late = kind == "late"
             c = f.customers[
-                0 if kind in ("late", "supply")
+                0
+                if kind in ("late", "supply")
                 else int(rng.choice(len(f.customers), p=shares / shares.sum()))
             ]
             daily = cap[p.code] * DEMAND
