@@ -31,7 +31,7 @@ class Gateway:
         info = self.client.publish(topic, orjson.dumps(records), qos=1)
         info.wait_for_publish(timeout=10)
 
-    def ack(self, timeout: float = 10) -> dict:
+    def ack(self, timeout: float = 30) -> dict:  # a loaded 2-core machine can be slow
         return self.acks.get(timeout=timeout)
 
     def close(self) -> None:
