@@ -290,6 +290,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sourcing.industry": ("行业代码前缀", "Industry code prefix"),
     "sourcing.min_capital": ("最低注册资本(元)", "Minimum registered capital (CNY)"),
     "sourcing.min_years": ("最低成立年限", "Minimum years established"),
+    "sourcing.min_capacity": ("最低额定日产能", "Minimum rated daily capacity"),
     "sourcing.min_level": ("最低数字化水平", "Minimum digital grade"),
     "sourcing.max_distance": ("最远距离", "Farthest"),
     "sourcing.no_knockouts": ("排除否决项", "Leave out knock-outs"),

@@ -182,6 +182,7 @@ def test_a_buyers_scorecard_reads_its_own_deliveries_and_the_suppliers_live_data
     assert v["my_on_time_pct"] == pytest.approx(100 * 2 / 6)
     assert v["my_qty_on_time_pct"] == pytest.approx(100 * 330 / 590)
     assert v["my_avg_days_late"] == pytest.approx(2 * 30 / 590)
+    assert v["invention_patents"] is None  # tech/service: its scope was not granted
 
     with pytest.raises(CardError, match="sum to 90"):
         cards.set_card(
@@ -306,6 +307,7 @@ def test_the_sourcing_screen_filters_ranks_and_names_knockouts(
     assert order_book.sourcing.screen(buyer, Filters(industry="C33", no_knockouts=False))[
         "shown"] == 1  # fmt: skip
     assert order_book.sourcing.screen(buyer, Filters(min_years=11))["shown"] == 0
+    assert order_book.sourcing.screen(buyer, Filters(min_capacity=1))["shown"] == 0  # no data
 
     key = order_book.access.create_api_key(BUYER, "sourcing")
     app_client.headers["authorization"] = f"Bearer {key}"

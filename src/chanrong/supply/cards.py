@@ -33,7 +33,8 @@ PURPOSE = "supplier_performance"
 INDICATOR_VARIABLES = ("on_time_delivery_orders", "on_time_delivery_qty", "final_pass_rate",
                        "in_process_pass_rate", "incoming_pass_rate", "customer_pass_rate",
                        "rework_rate",
-                       "quality_certificates", "energy_per_output")  # fmt: skip
+                       "quality_certificates", "energy_per_output", "invention_patents",
+                       "copyrights")  # fmt: skip
 # The buyer's own deliveries in the period (ERPNext's variables, from live shipments).
 OWN_VARIABLES = ("my_orders_due", "my_orders_on_time", "my_on_time_pct", "my_qty_on_time_pct",
                  "my_avg_days_late", "my_acceptance_pct")  # fmt: skip
@@ -163,8 +164,11 @@ class SupplierCards:
 
         def fetch(allowed: dict[str, Any]) -> list[dict[str, Any]]:
             out: dict[str, Any] = dict.fromkeys(VARIABLES)
-            values = {r["indicator"]: r["value"] for r in self.indicators.values(org, end)
-                      if r["window_days"] == window}  # fmt: skip
+            values = {
+                r["indicator"]: r["value"]
+                for r in self.indicators.values(org, end)
+                if r["window_days"] in (window, 0)
+            }  # a state (patents) has window 0
             for v in INDICATOR_VARIABLES:
                 if set(BY_ID[v].kinds) <= set(allowed):
                     out[v] = values.get(v)
@@ -183,9 +187,9 @@ class SupplierCards:
 
         if principal.org == org:  # the supplier's own view of a buyer's card
             return fetch({k: None for k in ("sales_order", "shipment", "quality_inspection",
-                                             "production_report", "energy")})[0]  # fmt: skip
+                                             "production_report", "energy", "credit_record")})[0]  # fmt: skip
         kinds = sorted({"sales_order", "shipment", "quality_inspection", "production_report",
-                        "energy"})  # fmt: skip
+                        "energy", "credit_record"})  # fmt: skip
         rows = self.consents.read(principal, org, kinds, PURPOSE,
                                   f"scorecard {start}..{end}", fetch)  # fmt: skip
         return dict(rows[0])

@@ -49,6 +49,7 @@ class Filters:
     max_distance: str | None = None  # park, district, city, province, farther
     no_knockouts: bool = True
     no_lending_disputes: bool = False
+    min_capacity: float | None = None  # rated daily capacity, the item's units a day
 
 
 def enterprise_type(name: str) -> str:
@@ -159,5 +160,6 @@ def _passes(r: dict[str, Any], f: Filters) -> bool:
         not f.max_distance or DISTANCES.index(r["distance"]) <= DISTANCES.index(f.max_distance),
         not f.no_knockouts or not r["knockouts"],
         not f.no_lending_disputes or not (g["lending_disputes_0"] or 0),
+        f.min_capacity is None or (g["capacity_rated_daily_0"] or 0) >= f.min_capacity,
     )  # fmt: skip
     return all(checks)

@@ -130,9 +130,10 @@ def _filters(
     max_distance: Literal["park", "district", "city", "province", "farther"] | None = Query(None),
     no_knockouts: bool = Query(True, description="leave out 失信, 限制消费, 严重违法, 经营异常"),
     no_lending_disputes: bool = Query(False),
+    min_capacity: float | None = Query(None, ge=0, description="rated daily capacity, units/day"),
 ) -> Filters:  # fmt: skip
     return Filters(industry, min_capital, min_years, min_level, max_distance, no_knockouts,
-                   no_lending_disputes)  # fmt: skip
+                   no_lending_disputes, min_capacity)  # fmt: skip
 
 
 FiltersDep = Annotated[Filters, Depends(_filters)]

@@ -745,13 +745,15 @@ def sourcing_page(
     request: Request, platform: PlatformDep, lang: LangDep, industry: str = "",
     min_capital: str = "", min_years: str = "", min_level: str = "", max_distance: str = "",
     no_knockouts: bool = False, no_lending_disputes: bool = False, submitted: bool = False,
+    min_capacity: str = "",
 ) -> HTMLResponse:  # fmt: skip
     """The sourcing screen: filter, rank, export."""
     principal = _guard(request, "suppliers")
     try:
         f = Filters(industry or None, float(min_capital) if min_capital else None,
                     float(min_years) if min_years else None, min_level or None,
-                    max_distance or None, no_knockouts or not submitted, no_lending_disputes)  # fmt: skip
+                    max_distance or None, no_knockouts or not submitted, no_lending_disputes,
+                    float(min_capacity) if min_capacity else None)  # fmt: skip
         screen = platform.sourcing.screen(principal, f)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
