@@ -22,7 +22,7 @@ from chanrong.platform import Platform
 from chanrong.supply.progress import progress
 from chanrong.supply.scorecard import CardError
 from chanrong.supply.sourcing import Filters
-from tests.conftest import OTHER_SME, SME, SimulatedPark, form_post
+from tests.conftest import OTHER_SME, SME, SimulatedPark, form_post, telemetry
 from tests.integration.test_bank_screening import send
 
 TODAY = date(2026, 3, 2)  # a Monday, a week after the Spring Festival holidays (15-23 Feb)
@@ -71,6 +71,10 @@ def order_book(platform: Platform) -> Platform:
          "shipment_no": f"SH{no}", "status": "shipped", "consignee": BUYER,
          "sales_order_no": no, "item": "P-1", "qty": qty, "unit": "pcs"}
         for no, qty in (("SO-0", 280), ("SO-2", 50))])  # fmt: skip
+    # the machine's counter this morning, from its gateway: 1,000 at 08:00, 1,012 at 10:30
+    send(platform, "telemetry", [
+        telemetry(k, event_time=at(TODAY, 8).replace("T08:", f"T{hh}:"), counter=c)
+        for k, (hh, c) in enumerate((("08", 1000), ("09", 1005), ("10", 1012)))])  # fmt: skip
     platform.clock.current = datetime(2026, 3, 2, 11, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
     return platform
 
@@ -96,6 +100,7 @@ def test_progress_predicts_completion_at_the_firms_pace_earliest_due_first(
     # with nothing made for it no pace of its own: stalled
     assert rows["SO-5"]["put_off"] and rows["SO-5"]["status"] == "stalled"
     assert not rows["SO-1"]["put_off"]  # 40 of the 90 made since it was placed were its own
+    assert rows["SO-1"]["counted_today"] == 12  # live from the machine, before any report
 
 
 def test_each_order_at_risk_is_its_own_delivery_alert(order_book: Platform) -> None:
@@ -307,7 +312,10 @@ def test_the_sourcing_screen_filters_ranks_and_names_knockouts(
     assert order_book.sourcing.screen(buyer, Filters(industry="C33", no_knockouts=False))[
         "shown"] == 1  # fmt: skip
     assert order_book.sourcing.screen(buyer, Filters(min_years=11))["shown"] == 0
-    assert order_book.sourcing.screen(buyer, Filters(min_capacity=1))["shown"] == 0  # no data
+    capacity = me["figures"]["capacity_rated_daily_0"]  # from the machine's counter
+    assert capacity and order_book.sourcing.screen(buyer, Filters(min_capacity=capacity))[
+        "shown"] == 1  # fmt: skip
+    assert order_book.sourcing.screen(buyer, Filters(min_capacity=capacity + 1))["shown"] == 0
 
     key = order_book.access.create_api_key(BUYER, "sourcing")
     app_client.headers["authorization"] = f"Bearer {key}"

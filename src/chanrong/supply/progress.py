@@ -14,6 +14,9 @@ what the live board said then:
   due first; then the order's own pace since it was placed tells (eta = remaining / own pace).
   That is the pattern of an order the firm cannot or will not serve, and the queue alone would
   never show it.
+- counted today: what the order's machines (its work orders' devices) have counted since
+  midnight, live from their gateways, before any report: shown beside the progress, not added to
+  it (a machine may work on other orders too);
 - the predicted day is the eta-th day after today that is not a holiday; at risk when it falls
   after the day before the due date (a day to ship), or the order is past due and not shipped.
 """
@@ -70,12 +73,19 @@ so AS (
     SELECT p.org, p.item, sum(p.good_qty) / {PACE_DAYS} AS pace
     FROM ev_production_report p SEMI JOIN work_days w ON w.day = p.event_time::DATE
     WHERE p.received_at <= {{now}} GROUP BY ALL
+), live AS (  -- what each machine has counted so far today, from its gateway
+    SELECT org, device, max(counter) - min(counter) AS counted FROM ev_telemetry
+    WHERE event_time >= {{day}} AND event_time <= {{now}} AND received_at <= {{now}}
+    GROUP BY ALL
 ), open AS (
     SELECT so.*, coalesce(made.made, 0) AS made, coalesce(sh.shipped, 0) AS shipped,
            sh.delivered_at, made.last_made,
            greatest(so.qty - coalesce(made.made, 0), 0) AS remaining,
            (SELECT string_agg(DISTINCT wo.device, ',') FROM wo
-            WHERE wo.org = so.org AND wo.order_no = so.order_no) AS devices
+            WHERE wo.org = so.org AND wo.order_no = so.order_no) AS devices,
+           (SELECT sum(l.counted) FROM (SELECT DISTINCT org, device FROM wo
+                WHERE wo.org = so.org AND wo.order_no = so.order_no) d
+            JOIN live l ON l.org = d.org AND l.device = d.device) AS counted_today
     FROM so LEFT JOIN sh USING (org, order_no) LEFT JOIN made USING (org, order_no)
     WHERE coalesce(sh.shipped, 0) < so.qty AND so.due >= {{day}} - {LATE_DAYS}
 ), queued AS (
@@ -120,7 +130,7 @@ so AS (
 )
 SELECT org, order_no, customer, customer_name, item, unit, qty, amount, order_date, due, made,
        shipped, delivered_at, remaining, ahead, pace, own_since, later_since, put_off, devices,
-       eta_days, predicted,
+       counted_today, eta_days, predicted,
        CASE WHEN due < {{day}} THEN 'overdue'
             WHEN remaining = 0 THEN 'made'
             WHEN eta_days IS NULL THEN 'stalled'

@@ -23,7 +23,8 @@ BOARD_COLUMNS = (
     ("customer_name", "客户", "Customer"), ("item", "物料", "Item"), ("qty", "数量", "Qty"),
     ("unit", "单位", "Unit"), ("amount", "金额(元)", "Amount (CNY)"),
     ("order_date", "下单日", "Ordered"), ("due", "交期", "Due"), ("made", "已完工", "Made"),
-    ("shipped", "已发货", "Shipped"), ("pace", "日产能(近14天)", "Pace per day (14 days)"),
+    ("shipped", "已发货", "Shipped"), ("counted_today", "机台今日计数", "Machine count today"),
+    ("pace", "日产能(近14天)", "Pace per day (14 days)"),
     ("predicted", "预计完工", "Predicted finish"), ("status", "状态", "Status"),
 )  # fmt: skip
 
