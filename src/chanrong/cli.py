@@ -212,6 +212,7 @@ def demo(
         table.add_row(*logins[-1])
     console.print(table)
     _weekly_history(platform, "indicators", "indicator_values", platform.indicators.compute)
+    _month_ends(platform)
     _weekly_history(platform, "grades", "grades", platform.grading.assess)
     _alert_history(platform)
     if seed_only:
@@ -250,6 +251,17 @@ def _weekly_history(
     days = [d for d in (today - timedelta(weeks=w) for w in range(weeks, -1, -1)) if d not in kept]
     if days:
         console.print(f"{label}: {_each_day(label, days, keep):,} for {len(days)} day(s)")
+
+
+def _month_ends(platform: Platform, months: int = 3) -> None:
+    """The indicators at the last month ends, for the firms without them (supplier scorecards
+    read their periods from them; kept, so a buyer's first look is quick)."""
+    from chanrong.supply.cards import periods
+
+    firms = [o for (o,) in platform.store.cursor().execute(
+        "SELECT uscc FROM organisations WHERE org_kind = 'sme'").fetchall()]  # fmt: skip
+    ends = [end for _, end in periods("month", local_today(platform.clock.now()), months)]
+    _each_day("month ends", ends, lambda d: platform.indicators.ensure(firms, d))
 
 
 def _alert_history(platform: Platform, days: int = 30) -> None:
