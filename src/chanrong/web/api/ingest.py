@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -74,27 +75,36 @@ def _request_body_doc(model_name: str) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": content}}
 
 
+# What an ingest door's failures answer over HTTP.
+FAILURES: tuple[tuple[type[Exception], int], ...] = (
+    (SignatureError, 400), (UnsupportedMediaType, 415), (BadPayload, 400), (IngestDenied, 403),
+)  # fmt: skip
+
+
+async def _answer(run: Callable[[], Awaitable[IngestResult]]) -> dict[str, Any]:
+    try:
+        result = await run()
+    except tuple(e for e, _ in FAILURES) as exc:
+        raise HTTPException(next(c for e, c in FAILURES if isinstance(exc, e)), str(exc)) from exc
+    return result.model_dump()
+
+
 def _add_event_route(model_name: str, kind: str, doc: str) -> None:
     async def ingest(
         request: Request, platform: PlatformDep, principal: PrincipalDep
     ) -> dict[str, Any]:
         body = await read_body(request)
-        try:
+
+        async def run() -> IngestResult:
             signed_by = _signed_by(request, platform, principal, body)
             batch = decode_body(body, request.headers.get("content-type", ""))
-            result = await run_in_threadpool(
+            result: IngestResult = await run_in_threadpool(
                 platform.ingest.submit, kind, batch, principal, content_sha256=sha256_hex(body),
                 signed_by=signed_by,
             )  # fmt: skip
-        except SignatureError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        except UnsupportedMediaType as exc:
-            raise HTTPException(415, str(exc)) from exc
-        except BadPayload as exc:
-            raise HTTPException(400, str(exc)) from exc
-        except IngestDenied as exc:
-            raise HTTPException(403, str(exc)) from exc
-        return result.model_dump()
+            return result
+
+        return await _answer(run)
 
     router.add_api_route(
         f"/ingest/{kind}",
@@ -123,16 +133,15 @@ def _add_feedback_route(model_name: str, kind: str) -> None:
         request: Request, platform: PlatformDep, principal: PrincipalDep
     ) -> dict[str, Any]:
         body = await read_body(request)
-        try:
+
+        async def run() -> IngestResult:
             batch = decode_body(body, request.headers.get("content-type", ""))
-            result = await run_in_threadpool(platform.ingest.feedback, kind, batch, principal)
-        except UnsupportedMediaType as exc:
-            raise HTTPException(415, str(exc)) from exc
-        except BadPayload as exc:
-            raise HTTPException(400, str(exc)) from exc
-        except IngestDenied as exc:
-            raise HTTPException(403, str(exc)) from exc
-        return result.model_dump()
+            result: IngestResult = await run_in_threadpool(
+                platform.ingest.feedback, kind, batch, principal
+            )
+            return result
+
+        return await _answer(run)
 
     router.add_api_route(
         f"/feedback/{kind}", feedback, methods=["POST"], response_model=IngestResult,
