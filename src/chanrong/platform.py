@@ -53,8 +53,8 @@ class Platform:
                                 self.clock)  # fmt: skip
         self.trades = TradeChecks(store, self.consents, self.indicators, self.clock)
         self.scoring = ScoringService(store, self.bank, self.clock)
-        self.alerts = AlertService(store, self.consents, self.bank, self.clock)
-        self.supply = SupplyService(store, self.consents, self.bank, self.clock)
+        self.alerts = AlertService(store, self.consents, self.clock)
+        self.supply = SupplyService(store, self.consents, self.clock)
         self.cards = SupplierCards(store, self.consents, self.indicators, self.clock)
         self.sourcing = Sourcing(self.consents, self.indicators, self.grading, self.master,
                                  self.clock)  # fmt: skip

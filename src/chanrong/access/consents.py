@@ -130,6 +130,18 @@ class ConsentService:
     def visible(self, principal: Principal) -> list[dict[str, Any]]:
         return [self._view(c) for c in self.repo.of_party(principal.org)]
 
+    def live(self, org: str, purpose: str, *, granted_to: bool = True) -> list[str]:
+        """The parties with a live authorised consent with `org` for the purpose: those that
+        granted it to `org` (a bank's or a buyer's firms), or with `granted_to=False` those
+        `org` granted it to (a supplier's customers)."""
+        now = self.clock.now()
+        mine, theirs = ("grantee", "grantor") if granted_to else ("grantor", "grantee")
+        return sorted({
+            c[theirs] for c in self.repo.of_party(org)
+            if c[mine] == org and c["purpose"] == purpose
+            and effective_status(c["status"], c["expires_at"], now) is Status.AUTHORISED
+        })  # fmt: skip
+
     def held(self, grantor: str, grantee: str) -> list[dict[str, Any]]:
         """The consents between the two, with their status now (the grantee's own view)."""
         return [self._view(c) for c in self.repo.between(grantor, grantee)]

@@ -21,7 +21,6 @@ from chanrong.access.rules import Principal, Role
 from chanrong.alerts.engine import AlertEngine
 from chanrong.alerts.rules import BY_ID, RULES, Rule
 from chanrong.clock import Clock
-from chanrong.finance.service import BankService
 from chanrong.model.master import OrgKind
 from chanrong.periodic import Periodic
 from chanrong.store.db import Store, dicts
@@ -53,12 +52,9 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class AlertService:
-    def __init__(
-        self, store: Store, consents: ConsentService, bank: BankService, clock: Clock
-    ) -> None:
+    def __init__(self, store: Store, consents: ConsentService, clock: Clock) -> None:
         self.store = store
         self.consents = consents
-        self.bank = bank
         self.clock = clock
         self.engine = AlertEngine(store)
 
@@ -128,7 +124,7 @@ class AlertService:
             return []
         mine = [r for r in RULES if principal.org_kind.value in r.audience]
         rows = []
-        for org in orgs or self.bank.consenting(principal.org, purpose):
+        for org in orgs or self.consents.live(principal.org, purpose):
 
             def fetch(allowed: dict[str, Any], org: str = org) -> list[dict[str, Any]]:
                 return self._rows([org], [r.id for r in mine if _needs(r) <= set(allowed)], "all")

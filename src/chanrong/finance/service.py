@@ -9,7 +9,6 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
@@ -47,15 +46,6 @@ class BankService:
         self.grading = grading
         self.master = master
         self.clock = clock
-
-    def consenting(self, bank: str, purpose: str) -> list[str]:
-        """Firms with a live authorised consent to the bank for the purpose."""
-        now = self.clock.now()
-        return sorted({
-            c["grantor"] for c in self.consents.repo.of_party(bank)
-            if c["grantee"] == bank and c["purpose"] == purpose
-            and effective_status(c["status"], c["expires_at"], now) is Status.AUTHORISED
-        })  # fmt: skip
 
     def seen(self, principal: Principal, org: str, purpose: str, day: date) -> Seen:
         """A firm's indicator values and their credibility, through the consent door (audited)."""
@@ -164,7 +154,7 @@ class BankService:
             raise ValueError(f"unknown grade {min_grade}; use entry, standardized, optimized")
         day = as_of or local_today(self.clock.now())
         firms = [self.firm(principal, org, purpose, day)
-                 for org in self.consenting(principal.org, purpose)]  # fmt: skip
+                 for org in self.consents.live(principal.org, purpose)]  # fmt: skip
         shown = [f for f in firms
                  if set(tags or []) <= {t["id"] for t in f["tags"]}
                  and not set(exclude or []) & {t["id"] for t in f["tags"]}

@@ -10,7 +10,6 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
@@ -245,12 +244,7 @@ class SupplierCards:
     def mine(self, principal: Principal, kind: str = "month", n: int = 3) -> list[dict[str, Any]]:
         """A supplier's own scorecards: each customer it authorised for supplier performance,
         that customer's card applied to it (what the customer sees, and why)."""
-        now = self.clock.now()
-        buyers = sorted({
-            c["grantee"] for c in self.consents.repo.of_party(principal.org)
-            if c["grantor"] == principal.org and c["purpose"] == PURPOSE
-            and effective_status(c["status"], c["expires_at"], now) is Status.AUTHORISED
-        })  # fmt: skip
+        buyers = self.consents.live(principal.org, PURPOSE, granted_to=False)
         names = dict(self.store.cursor().execute("SELECT uscc, name FROM organisations").fetchall())
         return [self.scorecard(principal, b, principal.org, kind, n) | {"buyer_name": names.get(b, b)}
                 for b in buyers]  # fmt: skip

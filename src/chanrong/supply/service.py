@@ -10,7 +10,6 @@ from typing import Any
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
-from chanrong.finance.service import BankService
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store
 from chanrong.supply.progress import RISKY, progress
@@ -30,17 +29,14 @@ BOARD_COLUMNS = (
 
 
 class SupplyService:
-    def __init__(
-        self, store: Store, consents: ConsentService, bank: BankService, clock: Clock
-    ) -> None:
+    def __init__(self, store: Store, consents: ConsentService, clock: Clock) -> None:
         self.store = store
         self.consents = consents
-        self.bank = bank
         self.clock = clock
 
     def suppliers_of(self, buyer: str) -> list[str]:
         """Firms with a live consent to the buyer for supplier performance."""
-        return self.bank.consenting(buyer, PURPOSE)
+        return self.consents.live(buyer, PURPOSE)
 
     def orders(
         self, principal: Principal, supplier: str | None = None, now: datetime | None = None

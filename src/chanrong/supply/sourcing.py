@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from chanrong.access.consent import Status, effective_status
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
@@ -100,15 +99,10 @@ class Sourcing:
         self.clock = clock
 
     def candidates(self, buyer: str) -> dict[str, str]:
-        """Firms with a live consent to the buyer for sourcing or performance, and its purpose."""
-        now = self.clock.now()
-        out: dict[str, str] = {}
-        for c in self.consents.repo.of_party(buyer):
-            live = effective_status(c["status"], c["expires_at"], now) is Status.AUTHORISED
-            wanted = c["grantee"] == buyer and c["purpose"] in PURPOSES and live
-            if wanted and out.get(c["grantor"]) != "supplier_sourcing":
-                out[c["grantor"]] = c["purpose"]
-        return out
+        """Firms with a live consent to the buyer for sourcing or performance, and its purpose
+        (sourcing, when both)."""
+        return {org: purpose for purpose in reversed(PURPOSES)
+                for org in self.consents.live(buyer, purpose)}  # fmt: skip
 
     def screen(self, principal: Principal, f: Filters, as_of: date | None = None) -> dict[str, Any]:
         if f.min_level and f.min_level not in LEVEL_POINTS:
