@@ -7,7 +7,8 @@ simulator plans its firms' days with it, and the stoppage rule tells a holiday f
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 
 def _span(first: date, days: int) -> set[date]:
@@ -49,3 +50,22 @@ def calendar(first: date, days: int) -> str:
     """(day, day_type) rows of the official calendar from `first`, as SQL VALUES."""
     return ", ".join(f"(DATE '{first + timedelta(days=i)}', '{day_type(first + timedelta(days=i))}')"
                      for i in range(days))  # fmt: skip
+
+
+HORIZON_DAYS = 180  # how far ahead {cal} reaches (an order's predicted day is looked up in it)
+
+
+def fill(sql: str, now: datetime, day: date) -> str:
+    """A query for an instant: {now} (TIMESTAMPTZ), {day} (its local date), {day_type},
+    {calendar} (the 60 days before the day) and {cal} (30 days before to HORIZON_DAYS after).
+    Only the placeholders the query uses are built: the calendars are hundreds of rows."""
+    values: dict[str, Callable[[], str]] = {
+        "{now}": lambda: f"TIMESTAMPTZ '{now.isoformat()}'", "{day}": lambda: f"DATE '{day}'",
+        "{day_type}": lambda: f"'{day_type(day)}'",
+        "{calendar}": lambda: calendar(day - timedelta(days=60), 60),
+        "{cal}": lambda: calendar(day - timedelta(days=30), 30 + HORIZON_DAYS),
+    }  # fmt: skip
+    for key, value in values.items():
+        if key in sql:
+            sql = sql.replace(key, value())
+    return sql

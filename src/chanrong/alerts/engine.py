@@ -12,8 +12,7 @@ from chanrong.alerts.lifecycle import KeyState, Step, step
 from chanrong.alerts.rules import BASELINE_DAYS, BASELINE_SQL, RULES, Rule
 from chanrong.model.base import local_today
 from chanrong.store.db import Store
-from chanrong.supply.progress import HORIZON_DAYS
-from chanrong.workdays import calendar, day_type
+from chanrong.workdays import calendar, fill
 
 Key = tuple[str, str]  # (org, subject)
 
@@ -24,10 +23,6 @@ class TickResult:
     rules: list[str] = field(default_factory=list)
     opened: list[dict[str, Any]] = field(default_factory=list)
     cleared: list[int] = field(default_factory=list)
-
-
-def _literal(now: datetime) -> str:
-    return f"TIMESTAMPTZ '{now.isoformat()}'"
 
 
 class AlertEngine:
@@ -92,10 +87,7 @@ class AlertEngine:
         self, rule: Rule, now: datetime, day: date, active: dict[str, set[str]], out: TickResult
     ) -> None:
         cur = self.store.cursor()
-        sql = (rule.sql.replace("{now}", _literal(now)).replace("{day}", f"DATE '{day}'")
-               .replace("{day_type}", f"'{day_type(day)}'")
-               .replace("{calendar}", calendar(day - timedelta(days=60), 60))
-               .replace("{cal}", calendar(day - timedelta(days=30), 30 + HORIZON_DAYS)))  # fmt: skip
+        sql = fill(rule.sql, now, day)
         seen = {(o, s): (st, v, d) for o, s, st, v, d in cur.execute(sql).fetchall()}
         states = {
             (o, s): KeyState(p, c, a)

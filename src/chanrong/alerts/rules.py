@@ -37,7 +37,7 @@ class Rule:
     name_en: str
     severity: Severity
     kinds: tuple[str, ...]  # the data kinds it reads: a bank sees it under a consent to them
-    sql: str  # {now}: the instant (TIMESTAMPTZ); {day}: its local date; {day_type}: its type
+    sql: str  # over an instant's placeholders (`workdays.fill`: {now}, {day}, {calendar}...)
     for_minutes: int  # the condition must hold this long before the alert opens
     clear_minutes: int  # and be off this long before it clears (no flapping)
     explain: str

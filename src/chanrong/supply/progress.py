@@ -23,12 +23,12 @@ what the live board said then:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from chanrong.model.base import local_today
 from chanrong.store.db import dicts
-from chanrong.workdays import calendar
+from chanrong.workdays import fill
 
 PACE_DAYS = 14
 LATE_DAYS = 7  # a past-due order is followed this long; after that it is a late delivery
@@ -36,8 +36,7 @@ SHIP_DAYS = 1  # made by the day before it is due, to be shipped in time
 PUT_OFF_SHARE = 0.25  # own share of the item's output since placed, below which it is put off
 PUT_OFF_DAYS = 2  # judged from this many days open (a report typed late is not a put-off)
 
-# {now}: the instant; {day}: its local date; {cal}: (day, day_type) from PACE_DAYS before the
-# day to well after it. Columns: one row per open order.
+# Placeholders of `workdays.fill` ({now}, {day}, {cal}: the days around). One row per open order.
 PROGRESS_SQL = f"""
 WITH cal AS (SELECT * FROM (VALUES {{cal}}) AS t(day, day_type)),
 so AS (
@@ -140,15 +139,11 @@ SELECT org, order_no, customer, customer_name, item, unit, qty, amount, order_da
 FROM pred
 """
 RISKY = ("overdue", "stalled", "at_risk")
-HORIZON_DAYS = 180  # how far ahead the predicted day is looked up; beyond it: the day after
 
 
 def progress_sql(now: datetime) -> str:
     """PROGRESS_SQL for an instant (its placeholders filled)."""
-    day = local_today(now)
-    return (PROGRESS_SQL.replace("{now}", f"TIMESTAMPTZ '{now.isoformat()}'")
-            .replace("{day}", f"DATE '{day}'")
-            .replace("{cal}", calendar(day - timedelta(days=30), 30 + HORIZON_DAYS)))  # fmt: skip
+    return fill(PROGRESS_SQL, now, local_today(now))
 
 
 def progress(
