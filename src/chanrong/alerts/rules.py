@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chanrong.indicators.catalog.production import SIGNED_QTY
 from chanrong.supply.interruption import INTERRUPTION_SQL, QUALITY_DAYS, QUALITY_DROP
 from chanrong.supply.progress import LATE_DAYS, PACE_DAYS, PROGRESS_SQL, RISKY
 
@@ -230,13 +231,11 @@ PLEDGES = """
 SELECT * FROM ev_pledge WHERE received_at <= {now} AND event_time <= {now}
 QUALIFY event_time = max(event_time) OVER (PARTITION BY org, pledge_no) AND status = 'active'
 """
-PLEDGED_STOCK = """
-SELECT m.org, m.item, m.warehouse,
-       sum(CASE WHEN movement_type IN ('receipt', 'production_in', 'adjustment_in') THEN qty
-                ELSE -qty END) AS qty
+PLEDGED_STOCK = f"""
+SELECT m.org, m.item, m.warehouse, sum({SIGNED_QTY}) AS qty
 FROM ev_inventory_movement m SEMI JOIN p ON p.org = m.org AND p.item = m.item
      AND p.warehouse = m.warehouse
-WHERE m.received_at <= {now} AND m.event_time <= {now} GROUP BY ALL
+WHERE m.received_at <= {{now}} AND m.event_time <= {{now}} GROUP BY ALL
 """
 PLEDGE_FLOOR_SQL = f"""
 WITH p AS ({PLEDGES}), s AS ({PLEDGED_STOCK})

@@ -13,6 +13,7 @@ the signal's weight: the ranking a buyer reads first.
 
 from __future__ import annotations
 
+from chanrong.indicators.catalog.production import SIGNED_QTY
 from chanrong.supply.progress import PROGRESS_SQL
 
 SIGNAL_WEIGHTS = {"stoppage": 1.0, "output_drop": 0.6, "quality_drop": 0.5,
@@ -31,8 +32,7 @@ orders AS (
     FROM p SEMI JOIN buyers b ON b.uscc = p.customer
     WHERE remaining > 0 GROUP BY ALL
 ), stock AS (
-    SELECT m.org, sum(CASE WHEN movement_type IN ('receipt', 'production_in', 'adjustment_in')
-                           THEN qty ELSE -qty END) AS qty, m.item
+    SELECT m.org, sum({SIGNED_QTY}) AS qty, m.item
     FROM ev_inventory_movement m JOIN items i ON i.org = m.org AND i.code = m.item
     WHERE i.item_type = 'product' AND m.received_at <= {{now}} AND m.event_time <= {{now}}
     GROUP BY ALL
