@@ -177,10 +177,10 @@ def test_a_buyers_scorecard_reads_its_own_deliveries_and_the_suppliers_live_data
     me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
     cards = order_book.cards
     with pytest.raises(ConsentForbidden):
-        cards.variables(buyer, BUYER, SME, date(2026, 2, 25), date(2026, 3, 12), 30)
+        cards.variables(buyer, BUYER, SME, [(date(2026, 2, 25), date(2026, 3, 12))], 30)
     order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
                               "supplier_performance")  # fmt: skip
-    v = cards.variables(buyer, BUYER, SME, date(2026, 2, 25), date(2026, 3, 12), 30)
+    (v,) = cards.variables(buyer, BUYER, SME, [(date(2026, 2, 25), date(2026, 3, 12))], 30)
     # the buyer's orders due in the period (SO-6 is another customer's): SO-0 and SO-2 left
     # on 1 March, in time and in full; SO-4 (30, due 28 Feb) is 2 days late by today
     assert v["my_orders_due"] == 6 and v["my_orders_on_time"] == 2
@@ -209,7 +209,9 @@ def test_a_buyers_scorecard_reads_its_own_deliveries_and_the_suppliers_live_data
          "weight": 60},
         {"id": "late", "name_zh": "延误", "name_en": "Late",
          "formula": "100 - 10 * my_avg_days_late", "weight": 40}], "decay": 2})  # fmt: skip
+    reads = len(order_book.consents.repo.audit_entries(owner=SME, limit=500))
     card = cards.scorecard(buyer, BUYER, SME, "month", 2)
+    assert len(order_book.consents.repo.audit_entries(owner=SME, limit=500)) == reads + 1
     feb, jan = card["periods"]
     assert (feb["start"], feb["end"]) == ("2026-02-01", "2026-02-28")
     # February: only SO-4 was due, not shipped: 0 on time; 0 days late counted to 28 Feb
@@ -369,7 +371,9 @@ def test_a_buyers_receipts_and_inspections_flow_back_as_third_party_data(
     me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
     order_book.consents.grant(me, BUYER, ["production_energy", "transactions", "quality"],
                               "supplier_performance")  # fmt: skip
-    v = order_book.cards.variables(buyer, BUYER, SME, date(2026, 3, 1), date(2026, 3, 31), 30)
+    (v,) = order_book.cards.variables(
+        buyer, BUYER, SME, [(date(2026, 3, 1), date(2026, 3, 31))], 30
+    )
     assert v["my_acceptance_pct"] == pytest.approx(100 * 27 / 28)
 
 

@@ -7,7 +7,7 @@ turns them into criterion scores, a decayed overall score and a standing."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chanrong.access.consents import ConsentForbidden, ConsentService
@@ -55,6 +55,9 @@ DEFAULT_CARD = Card((
               "on_time_delivery_orders", 10),
 ), decay=6)  # fmt: skip
 PERIODS = {"month": 30, "quarter": 90}  # period -> indicator window
+# What a card reads of a supplier: a consent opens the variables of the kinds it covers.
+CARD_KINDS = sorted({"sales_order", "shipment", "quality_inspection", "production_report",
+                     "energy", "credit_record"})  # fmt: skip
 
 # The buyer's orders due in a period, and what left the supplier (any shipment step) by the
 # due date; days late are weighted by quantity, what is still outstanding counted to `until`.
@@ -63,26 +66,26 @@ WITH so AS (
     SELECT org, order_no, sum(qty) AS qty, min(due_date) AS due FROM (
         SELECT * FROM ev_sales_order WHERE received_at <= $now
         QUALIFY event_time = max(event_time) OVER (PARTITION BY org, order_no, line_no)
-    ) WHERE status <> 'cancelled' AND counterparty = $buyer AND list_contains($orgs, org)
+    ) WHERE status <> 'cancelled' AND counterparty = $buyer AND org = $org
       AND due_date BETWEEN $start AND $end
     GROUP BY ALL
 ), sh AS (
     SELECT org, shipment_no, any_value(sales_order_no) AS order_no, max(qty) AS qty,
            min(event_time::DATE) AS left_on
-    FROM ev_shipment WHERE received_at <= $now AND list_contains($orgs, org) GROUP BY ALL
+    FROM ev_shipment WHERE received_at <= $now AND org = $org GROUP BY ALL
 ), per AS (
     SELECT so.org, so.order_no, so.qty, so.due,
            coalesce(sum(sh.qty) FILTER (WHERE sh.left_on <= so.due), 0) AS on_time_qty,
            coalesce(sum(sh.qty), 0) AS sent, max(sh.left_on) AS last_left
     FROM so LEFT JOIN sh ON sh.org = so.org AND sh.order_no = so.order_no GROUP BY ALL
 )
-SELECT org, count(*) AS my_orders_due,
+SELECT count(*) AS my_orders_due,
        count(*) FILTER (WHERE on_time_qty >= qty) AS my_orders_on_time,
        100.0 * count(*) FILTER (WHERE on_time_qty >= qty) / count(*) AS my_on_time_pct,
        100.0 * sum(least(on_time_qty, qty)) / sum(qty) AS my_qty_on_time_pct,
        sum(qty * greatest(0, date_diff('day', due,
            CASE WHEN sent >= qty THEN last_left ELSE $until END))) / sum(qty) AS my_avg_days_late
-FROM per GROUP BY org
+FROM per HAVING count(*) > 0
 """
 # The buyer's own inspections of the supplier's deliveries in the period (the feedback loop):
 # stage customer, on shipments to the buyer.
@@ -155,43 +158,48 @@ class SupplierCards:
         return card_to_json(card)
 
     def variables(
-        self, principal: Principal, buyer: str, org: str, start: date, end: date, window: int
-    ) -> dict[str, float | None]:
-        """A supplier's variables for one period, through the consent door (audited)."""
+        self, principal: Principal, buyer: str, org: str, spans: list[tuple[date, date]],
+        window: int,
+    ) -> list[dict[str, float | None]]:  # fmt: skip
+        """A supplier's variables for each period, in one read through the consent door
+        (audited once); the supplier itself reads its own."""
         now = self.clock.now()
-        until = min(end, local_today(now))
 
         def fetch(allowed: dict[str, Any]) -> list[dict[str, Any]]:
-            out: dict[str, Any] = dict.fromkeys(VARIABLES)
-            values = {
-                r["indicator"]: r["value"]
-                for r in self.indicators.values(org, end)
-                if r["window_days"] in (window, 0)
-            }  # a state (patents) has window 0
-            for v in INDICATOR_VARIABLES:
-                if set(BY_ID[v].kinds) <= set(allowed):
-                    out[v] = values.get(v)
-            if {"sales_order", "shipment"} <= set(allowed):
-                own = dicts(self.store.cursor().execute(OWN_SQL, {
-                    "now": now, "buyer": buyer, "orgs": [org], "start": start, "end": end,
-                    "until": until}))  # fmt: skip
-                if own:
-                    out |= {k: own[0][k] for k in OWN_VARIABLES if k in own[0]}
-            if {"quality_inspection", "shipment"} <= set(allowed):
-                row = self.store.cursor().execute(ACCEPTANCE_SQL, {
-                    "now": now, "buyer": buyer, "org": org, "start": start, "end": end,
-                }).fetchone()  # fmt: skip
-                out["my_acceptance_pct"] = row[0] if row else None
-            return [out]
+            return [self._period(allowed, buyer, org, start, end, window, now)
+                    for start, end in spans]  # fmt: skip
 
         if principal.org == org:  # the supplier's own view of a buyer's card
-            return fetch({k: None for k in ("sales_order", "shipment", "quality_inspection",
-                                             "production_report", "energy", "credit_record")})[0]  # fmt: skip
-        kinds = sorted({"sales_order", "shipment", "quality_inspection", "production_report",
-                        "energy", "credit_record"})  # fmt: skip
-        rows = self.consents.read(principal, org, kinds, PURPOSE,
-                                  f"scorecard {start}..{end}", fetch)  # fmt: skip
-        return dict(rows[0])
+            return fetch(dict.fromkeys(CARD_KINDS))
+        rows: list[dict[str, Any]] = self.consents.read(
+            principal, org, CARD_KINDS, PURPOSE, f"scorecard {spans[-1][0]}..{spans[0][1]}", fetch
+        )
+        return rows
+
+    def _period(
+        self, allowed: dict[str, Any], buyer: str, org: str, start: date, end: date,
+        window: int, now: datetime,
+    ) -> dict[str, Any]:  # fmt: skip
+        """One period's variables, those the allowed kinds open (the others stay empty)."""
+        out: dict[str, Any] = dict.fromkeys(VARIABLES)
+        values = {
+            r["indicator"]: r["value"]
+            for r in self.indicators.values(org, end)
+            if r["window_days"] in (window, 0)
+        }  # a state (patents) has window 0
+        for v in INDICATOR_VARIABLES:
+            if set(BY_ID[v].kinds) <= set(allowed):
+                out[v] = values.get(v)
+        cur = self.store.cursor()
+        args = {"now": now, "buyer": buyer, "org": org, "start": start, "end": end}
+        if {"sales_order", "shipment"} <= set(allowed):
+            own = dicts(cur.execute(OWN_SQL, args | {"until": min(end, local_today(now))}))
+            if own:
+                out |= own[0]
+        if {"quality_inspection", "shipment"} <= set(allowed):
+            row = cur.execute(ACCEPTANCE_SQL, args).fetchone()
+            out["my_acceptance_pct"] = row[0] if row else None
+        return out
 
     def scorecard(
         self, principal: Principal, buyer: str, org: str, kind: str = "month", n: int = 6
@@ -203,11 +211,9 @@ class SupplierCards:
         card = self.card(buyer)
         today = local_today(self.clock.now())
         spans = periods(kind, today, n)
-        rows = []
-        for start, end in spans:
-            variables = self.variables(principal, buyer, org, start, end, PERIODS[kind])
-            rows.append({"start": start.isoformat(), "end": end.isoformat(),
-                         "variables": variables} | period(card, variables))  # fmt: skip
+        rows = [{"start": start.isoformat(), "end": end.isoformat(), "variables": v}
+                | period(card, v) for (start, end), v in
+                zip(spans, self.variables(principal, buyer, org, spans, PERIODS[kind]), strict=True)]  # fmt: skip
         score = overall(card, [(r["total"], r["max_total"]) for r in rows])
         standing = card.standing(score) if score is not None else None
         newest = rows[0]["criteria"] if rows else []
