@@ -703,12 +703,12 @@ def orders_page(
                   columns=columns)  # fmt: skip
 
 
-@router.get("/suppliers", response_class=HTMLResponse)
-def suppliers_page(
-    request: Request, platform: PlatformDep, lang: LangDep, period: str = "month"
-) -> HTMLResponse:
-    """The buyer's suppliers with their standings on its card, worst first."""
-    principal = _guard(request, "suppliers")
+def _suppliers(
+    request: Request, platform: Platform, lang: str, principal: Principal, period: str,
+    **extra: Any,
+) -> HTMLResponse:  # fmt: skip
+    """The supplier list: standings on the buyer's card (worst first), its supply-interruption
+    warnings by impact, and the card itself."""
     try:
         rows = platform.cards.standings(principal, platform.supply.suppliers_of(principal.org),
                                         period)  # fmt: skip
@@ -718,8 +718,16 @@ def suppliers_page(
                        if a["rule"] == "supply_interruption"),
                       key=lambda a: -(a["value"] or 0))  # fmt: skip
     return render(request, "suppliers.html", lang, principal, rows=rows, period=period,
-                  card=card_to_json(platform.cards.card(principal.org)),
-                  warnings=warnings)  # fmt: skip
+                  card=card_to_json(platform.cards.card(principal.org)), warnings=warnings,
+                  **extra)  # fmt: skip
+
+
+@router.get("/suppliers", response_class=HTMLResponse)
+def suppliers_page(
+    request: Request, platform: PlatformDep, lang: LangDep, period: str = "month"
+) -> HTMLResponse:
+    principal = _guard(request, "suppliers")
+    return _suppliers(request, platform, lang, principal, period)
 
 
 @router.post("/suppliers/card", response_class=HTMLResponse)
@@ -729,14 +737,12 @@ async def supplier_card_save(request: Request, platform: PlatformDep, lang: Lang
     if principal.role is not Role.ADMIN:
         raise HTTPException(403, "the scorecard is set by your organisation's admins")
     form = await request.form()
+    text = str(form.get("card") or "")
     try:
-        data = json.loads(str(form.get("card") or ""))
-        await run_in_threadpool(platform.cards.set_card, principal, data)
+        await run_in_threadpool(platform.cards.set_card, principal, json.loads(text))
     except (ValueError, CardError) as exc:  # JSON errors are ValueErrors too
-        rows = platform.cards.standings(principal, platform.supply.suppliers_of(principal.org))
-        return render(request, "suppliers.html", lang, principal, rows=rows, period="month",
-                      card=card_to_json(platform.cards.card(principal.org)), warnings=[],
-                      card_error=str(exc), card_text=str(form.get("card") or ""))  # fmt: skip
+        return _suppliers(request, platform, lang, principal, "month", card_error=str(exc),
+                          card_text=text)  # fmt: skip
     return RedirectResponse("/suppliers", status_code=303)
 
 
