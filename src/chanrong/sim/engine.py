@@ -24,7 +24,14 @@ from chanrong.grading.criteria import Level
 from chanrong.model import EVENT_KINDS
 from chanrong.model.spec import arrow_schema
 from chanrong.sim.calendar import is_workday, shift_mask
-from chanrong.sim.park import Firm, Park, Planted, local_dt, next_settlement_day
+from chanrong.sim.park import (
+    ORDER_BEFORE_STOP,
+    Firm,
+    Park,
+    Planted,
+    local_dt,
+    next_settlement_day,
+)
 
 META_SCHEMA = (
     pa.field("submitter", pa.string(), nullable=False),
@@ -505,7 +512,8 @@ class Simulator:
         ] + [  # a core buyer's order that the planted interruption will hit
             (t.detail["order_no"], "supply", f.products[0])
             for t in self.truth_by_kind[Planted.SUPPLIER_INTERRUPTION]
-            if t.firm == f.uscc and t.detail["order_no"].endswith(f"-{day:%y%m%d}-S")
+            if t.firm == f.uscc
+            and _local_day(t.start) - timedelta(days=ORDER_BEFORE_STOP) == day
         ]  # fmt: skip
         for p in f.products if work else ():
             planned.append((f"SO-{f.short}-{day:%y%m%d}-{st.next():04d}", "call_off", p))

@@ -307,6 +307,9 @@ SME_PASSWORD = "sme-demo-2026"
 MIN_FIRMS = 16
 
 
+ORDER_BEFORE_STOP = 2  # days before a planted interruption that its buyer places an order
+
+
 def _org_code(rng: np.random.Generator, taken: set[str], prefix: str) -> str:
     while True:
         body = "".join(USCC_ALPHABET[i] for i in rng.integers(0, 31, 9))
@@ -486,7 +489,7 @@ def _plant(
     for k, f in enumerate(take(2 * scale, lambda f: f.level in automated)):
         f.roles.add(Planted.SUPPLIER_INTERRUPTION)
         begin = day_at(0.55 + 0.2 * (k % 2), 8 * 60)
-        placed = begin.astimezone(LOCAL_TZ).date() - timedelta(days=2)  # the buyer's order
+        placed = begin.astimezone(LOCAL_TZ).date() - timedelta(days=ORDER_BEFORE_STOP)
         truth.append(TruthEvent(Planted.SUPPLIER_INTERRUPTION, f.uscc, begin, begin + timedelta(days=5),
                                 detail={"buyer": f.customers[0][0],
                                         "order_no": f"SO-{f.short}-{placed:%y%m%d}-S"}))  # fmt: skip
