@@ -24,6 +24,7 @@ from chanrong.clock import Clock
 from chanrong.model.master import OrgKind
 from chanrong.periodic import Periodic
 from chanrong.store.db import Store, dicts
+from chanrong.store.master import MasterRepository
 
 PURPOSE = "post_loan"
 # Who reads other firms' alerts, under which purpose (a consent for it names the data).
@@ -56,6 +57,7 @@ class AlertService:
         self.store = store
         self.consents = consents
         self.clock = clock
+        self.master = MasterRepository(store)
         self.engine = AlertEngine(store)
 
     # -- reading --------------------------------------------------------------------------
@@ -155,7 +157,7 @@ class AlertService:
             raise ValueError("status is active, cleared or all")
         rows = self._visible(principal, [org] if org else None)
         acks = self._acks(principal.org, [a["id"] for a in rows])
-        names = self._names({a["org"] for a in rows})
+        names = self.master.names({a["org"] for a in rows})
         out = []
         for a in rows:
             if status != "all" and a["status"] != status:
@@ -177,13 +179,6 @@ class AlertService:
         rows = dicts(self.store.cursor().execute(
             "SELECT * FROM alert_acks WHERE org = ? AND list_contains(?, alert_id)", [org, ids]))  # fmt: skip
         return {r["alert_id"]: r for r in rows}
-
-    def _names(self, orgs: set[str]) -> dict[str, str]:
-        if not orgs:
-            return {}
-        return dict(self.store.cursor().execute(
-            "SELECT uscc, name FROM organisations WHERE list_contains(?, uscc)", [sorted(orgs)]
-        ).fetchall())  # fmt: skip
 
     @staticmethod
     def _view(
@@ -218,7 +213,7 @@ class AlertService:
                 [alert_id, principal.org, principal.username or "api", self.clock.now(), note],
             )
         acks = self._acks(principal.org, [alert_id])
-        return self._view(seen[alert_id], acks.get(alert_id), self._names({row[0]}))
+        return self._view(seen[alert_id], acks.get(alert_id), self.master.names({row[0]}))
 
     # -- webhooks -------------------------------------------------------------------------
     def add_webhook(self, principal: Principal, url: str) -> dict[str, Any]:
@@ -273,7 +268,7 @@ class AlertService:
                             role=Role.MEMBER, username=f"webhook:{h['id']}")  # fmt: skip
             orgs = sorted({e["org"] for e in events})
             visible = {a["id"]: a for a in self._visible(who, orgs)}
-            names = self._names(set(orgs))
+            names = self.master.names(set(orgs))
             rows = []
             for e in events:
                 a = visible.get(e["alert_id"])

@@ -49,6 +49,14 @@ class MasterRepository:
         row = {k: v for k, v in rows[0].items() if k != "updated_at" and v is not None}
         return Organisation.model_validate(row)
 
+    def names(self, orgs: set[str] | list[str]) -> dict[str, str]:
+        """Registered names of the organisations (those not registered are left out)."""
+        if not orgs:
+            return {}
+        return dict(self.store.cursor().execute(
+            "SELECT uscc, name FROM organisations WHERE list_contains(?, uscc)", [sorted(orgs)]
+        ).fetchall())  # fmt: skip
+
     def get(self, kind: str, org: str, code: str) -> dict[str, Any] | None:
         """One master record of an enterprise by its code."""
         rows = dicts(self.store.cursor().execute(

@@ -18,6 +18,7 @@ from chanrong.indicators.service import IndicatorService
 from chanrong.model.base import local_today
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store, dicts
+from chanrong.store.master import MasterRepository
 from chanrong.supply.scorecard import (
     Card,
     CardError,
@@ -141,6 +142,7 @@ class SupplierCards:
         self.consents = consents
         self.indicators = indicators
         self.clock = clock
+        self.master = MasterRepository(store)
 
     def card(self, buyer: str) -> Card:
         row = self.store.cursor().execute(
@@ -220,10 +222,8 @@ class SupplierCards:
         names = {c.id: c for c in card.criteria}
         weakest = sorted((c for c in newest if c["score"] is not None),
                          key=lambda c: (c["score"] - c["max_score"]) * c["weight"])[:3]  # fmt: skip
-        o = self.store.cursor().execute("SELECT name FROM organisations WHERE uscc = ?",
-                                        [org]).fetchone()  # fmt: skip
         return {
-            "supplier": org, "name": o[0] if o else org, "buyer": buyer, "period": kind,
+            "supplier": org, "name": self.master.names([org]).get(org, org), "buyer": buyer, "period": kind,
             "score": score, "standing": standing.__dict__ if standing else None,
             "periods": rows, "card": card_to_json(card),
             "why": [{"criterion": c["criterion"], "name_zh": names[c["criterion"]].name_zh,
@@ -251,6 +251,6 @@ class SupplierCards:
         """A supplier's own scorecards: each customer it authorised for supplier performance,
         that customer's card applied to it (what the customer sees, and why)."""
         buyers = self.consents.live(principal.org, PURPOSE, granted_to=False)
-        names = dict(self.store.cursor().execute("SELECT uscc, name FROM organisations").fetchall())
+        names = self.master.names(buyers)
         return [self.scorecard(principal, b, principal.org, kind, n) | {"buyer_name": names.get(b, b)}
                 for b in buyers]  # fmt: skip

@@ -12,6 +12,7 @@ from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store
+from chanrong.store.master import MasterRepository
 from chanrong.supply.progress import RISKY, progress
 
 PURPOSE = "supplier_performance"
@@ -33,6 +34,7 @@ class SupplyService:
         self.store = store
         self.consents = consents
         self.clock = clock
+        self.master = MasterRepository(store)
 
     def suppliers_of(self, buyer: str) -> list[str]:
         """Firms with a live consent to the buyer for supplier performance."""
@@ -45,7 +47,6 @@ class SupplyService:
         buyer's at the suppliers that consented to it (its own orders only)."""
         now = now or self.clock.now()
         cur = self.store.cursor()
-        names = dict(cur.execute("SELECT uscc, name FROM organisations").fetchall())
         if principal.org_kind is OrgKind.SME:
             rows = progress(cur, now, "org = ?", [principal.org])
         else:
@@ -70,6 +71,7 @@ class SupplyService:
                 except ConsentForbidden:
                     if supplier:
                         raise
+        names = self.master.names({r["org"] for r in rows} | {r["customer"] for r in rows})
         for r in rows:
             r["org_name"] = names.get(r["org"], r["org"])
             r["customer_name"] = r["customer_name"] or names.get(r["customer"], r["customer"])
