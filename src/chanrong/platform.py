@@ -7,6 +7,7 @@ from pathlib import Path
 from chanrong.access.consents import ConsentService
 from chanrong.access.service import AccessService
 from chanrong.alerts.service import AlertService
+from chanrong.carbon.service import CarbonService
 from chanrong.clock import Clock, SystemClock
 from chanrong.finance.pledges import PledgeMonitor
 from chanrong.finance.portfolio import Portfolio
@@ -58,6 +59,7 @@ class Platform:
         self.cards = SupplierCards(store, self.consents, self.indicators, self.clock)
         self.sourcing = Sourcing(self.consents, self.indicators, self.grading, self.master,
                                  self.clock)  # fmt: skip
+        self.carbon = CarbonService(store, self.consents, self.clock)
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
         self.portfolio = Portfolio(store, self.alerts, self.clock)

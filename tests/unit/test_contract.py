@@ -26,6 +26,7 @@ def test_event_kinds_cover_the_domain() -> None:
         "telemetry", "sales_order", "purchase_order", "work_order", "production_report",
         "quality_inspection", "inventory_movement", "shipment", "invoice", "payment", "energy",
         "credit_record", "price_index", "loan", "repayment", "loan_outcome", "pledge",
+        "green_power",
     }  # fmt: skip
 
 

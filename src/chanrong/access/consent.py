@@ -60,7 +60,8 @@ SCOPE_KINDS: dict[Scope, frozenset[str]] = {
     Scope.CREDIT_STANDING: frozenset({"credit_record", "loan", "repayment", "loan_outcome"}),
     Scope.QUALITY: frozenset({"quality_inspection", "production_report"}),
     Scope.TECH_SERVICE: frozenset({"credit_record"}),
-    Scope.CARBON: frozenset({"energy"}),
+    # the records, and the carbon account computed from them (intensity, footprints, quota use)
+    Scope.CARBON: frozenset({"energy", "green_power", "carbon_account"}),
     Scope.DIGITAL_GRADE: frozenset({"digital_grade"}),  # a result, opened by its own scope
 }  # fmt: skip
 # Published by their issuer for everyone (e.g. a price index): no consent needed.

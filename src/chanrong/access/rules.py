@@ -19,7 +19,7 @@ CAPABILITIES: dict[OrgKind, frozenset[str]] = {
     OrgKind.SME: frozenset({"ingest", "own_data", "quarantine", "grade", "consent", "alerts"}),
     OrgKind.BANK: frozenset({"bank_workbench", "portfolio", "data_access", "alerts"}),
     OrgKind.CORE_ENTERPRISE: frozenset({"buyer_workbench", "suppliers", "data_access", "alerts"}),
-    OrgKind.PARK: frozenset({"park_cockpit", "members", "data_access"}),
+    OrgKind.PARK: frozenset({"park_cockpit", "members", "data_access", "alerts"}),
     OrgKind.PLATFORM: frozenset({"ingest", "quarantine", "operations", "registry", "audit"}),
 }
 WRITE_CAPABILITIES = frozenset({"ingest", "consent"})

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chanrong.carbon.quota import QUOTA_RULE_SQL, RATE_DAYS
 from chanrong.indicators.catalog.production import SIGNED_QTY
 from chanrong.supply.interruption import INTERRUPTION_SQL, QUALITY_DAYS, QUALITY_DROP
 from chanrong.supply.progress import LATE_DAYS, PACE_DAYS, PROGRESS_SQL, RISKY
@@ -52,6 +53,7 @@ class Rule:
 
 LENDERS = frozenset({"bank"})
 BUYERS = frozenset({"core_enterprise"})
+PARKS = frozenset({"park"})
 
 
 # Working time learnt per firm, day type (workday, saturday, sunday, holiday: the official
@@ -340,5 +342,11 @@ RULES: tuple[Rule, ...] = (
          "covers, times the strongest signal's weight (stoppage 1, output drop 0.6, quality "
          "0.5, adverse record 0.4, equipment fault 0.3).", value_unit="元", every_minutes=5,
          reads_alerts=True, audience=BUYERS),
+    Rule("carbon_quota", "超排预警", "Over-emission forecast", Severity.MAJOR,
+         ("energy", "green_power"), QUOTA_RULE_SQL, 0, 0,
+         "The firm's emissions this year so far plus its rate of the last "
+         f"{RATE_DAYS} days over the days left exceed its carbon quota (counted with the factors "
+         "the quota names); its value the forecast as % of the allowance.", value_unit="%",
+         every_minutes=60, audience=PARKS),
 )  # fmt: skip
 BY_ID = {r.id: r for r in RULES}

@@ -28,7 +28,8 @@ from chanrong.store.master import MasterRepository
 
 PURPOSE = "post_loan"
 # Who reads other firms' alerts, under which purpose (a consent for it names the data).
-PURPOSES = {OrgKind.BANK: PURPOSE, OrgKind.CORE_ENTERPRISE: "supplier_performance"}
+PURPOSES = {OrgKind.BANK: PURPOSE, OrgKind.CORE_ENTERPRISE: "supplier_performance",
+            OrgKind.PARK: "park_services"}  # fmt: skip
 # Alerts about a customer: a buyer sees only its own (its orders, its supply).
 ABOUT_BUYER = {
     "delivery_risk": "SELECT a.id FROM alerts a JOIN ev_sales_order o ON o.org = a.org "

@@ -7,7 +7,6 @@ the platform issued exactly this, over data that is in its log."""
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from chanrong.access.consents import ConsentForbidden
 from chanrong.access.rules import Principal
 from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock
+from chanrong.documents import Pdf
 from chanrong.finance.scoring import NoModel, ScoringService
 from chanrong.finance.service import BankService, TradeChecks, seen_in
 from chanrong.grading.service import GradingService
@@ -166,68 +166,52 @@ class CreditReports:
 
 
 def pdf(doc: dict[str, Any]) -> bytes:
-    """The report as PDF (A4), Chinese set in the Adobe CID font every PDF viewer carries."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=9, leading=13)
-    h1 = ParagraphStyle("h1", parent=body, fontSize=15, leading=20, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=body, fontSize=11, leading=16, spaceBefore=8)
+    """The report as PDF (A4)."""
     r = doc["report"]
     f = r["firm"]
-    p = lambda text, style=body: Paragraph(str(text), style)  # noqa: E731
-    story: list[Any] = [
-        p(f"实时增信报告 · {f['name']}", h1),
-        p(f"统一社会信用代码 {f['uscc']} · 行业 {f['industry_code'] or '—'} · 数据日 {r['as_of']} · "
-          f"用途 {r['purpose']} · 出具给 {r['issued_to']} · {r['issued_at'][:19]}"),
-    ]  # fmt: skip
+    out = Pdf(f"实时增信报告 {f['name']}")
+    out.heading(f"实时增信报告 · {f['name']}", top=True)
+    out.para(f"统一社会信用代码 {f['uscc']} · 行业 {f['industry_code'] or '—'} · 数据日 {r['as_of']} · "
+             f"用途 {r['purpose']} · 出具给 {r['issued_to']} · {r['issued_at'][:19]}")  # fmt: skip
     s = r["score"]
     if s:
-        story += [p("评分与授信", h2), p(
-            f"评分 {s['score']:.0f} · 违约概率 {s['pd']:.2%} · 评级 {s['rating']} · 建议额度 "
-            f"{s['line']['amount']:,.0f} 元 · 定价 {s['annual_rate']:.2%} · 评分卡 v{s['version']}")]  # fmt: skip
-        story += [p(f"· {x['text_zh']}") for x in s["reasons"]]
+        out.heading("评分与授信")
+        out.para(f"评分 {s['score']:.0f} · 违约概率 {s['pd']:.2%} · 评级 {s['rating']} · 建议额度 "
+                 f"{s['line']['amount']:,.0f} 元 · 定价 {s['annual_rate']:.2%} · 评分卡 v{s['version']}")  # fmt: skip
+        for x in s["reasons"]:
+            out.para(f"· {x['text_zh']}")
         if s["knockouts"]:
-            story.append(p("否决项:" + "、".join(s["knockouts"])))
+            out.para("否决项:" + "、".join(s["knockouts"]))
     g = r["grade"]
-    story += [p("数字化水平", h2), p(
-        "未授权" if g is None else f"总体 {g['overall'] or '未达入门'} · 要素 {g['dimensions'].get('element')} · "
-        f"管理 {g['dimensions'].get('management')} · 关系 {g['dimensions'].get('relationship')}")]  # fmt: skip
-    story += [
-        p("标签", h2),
-        p("、".join(f"{t['name_zh']}({t['reason']})" for t in r["tags"]) or "—"),
-    ]
-    story += [p("预警", h2)] + ([p(f"· [{a['severity']}] {a['name_zh']} {a['subject']} "
-                                   f"{a['started_at'][:16]} {a['detail'] or ''}") for a in r["alerts"]]
-                                or [p("无活动预警(或未授权贷后监测)")])  # fmt: skip
+    out.heading("数字化水平")
+    out.para("未授权" if g is None else f"总体 {g['overall'] or '未达入门'} · 要素 {g['dimensions'].get('element')} · "
+             f"管理 {g['dimensions'].get('management')} · 关系 {g['dimensions'].get('relationship')}")  # fmt: skip
+    out.heading("标签")
+    out.para("、".join(f"{t['name_zh']}({t['reason']})" for t in r["tags"]) or "—")
+    out.heading("预警")
+    for a in r["alerts"]:
+        out.para(f"· [{a['severity']}] {a['name_zh']} {a['subject']} {a['started_at'][:16]} "
+                 f"{a['detail'] or ''}")  # fmt: skip
+    if not r["alerts"]:
+        out.para("无活动预警(或未授权贷后监测)")
     t = r["trade_chain"]
-    story += [p("交易真实性", h2), p("未授权" if t is None else
-                                   f"近 {t['days']} 天销售发票 {t['invoices']} 张,可疑 {t['suspect']} 张")]  # fmt: skip
-    rows = [["指标", "窗口", "数值", "可信度", "覆盖"]]
+    out.heading("交易真实性")
+    out.para(
+        "未授权"
+        if t is None
+        else f"近 {t['days']} 天销售发票 {t['invoices']} 张,可疑 {t['suspect']} 张"
+    )
+    rows: list[list[Any]] = [["指标", "窗口", "数值", "可信度", "覆盖"]]
     for i in r["indicators"]:
         v = "—" if i["value"] is None else f"{i['value']:,.4g} {i['unit']}"
         cov = "—" if i["coverage"] is None else f"{i['coverage']:.0%}"
-        rows.append([p(i["name_zh"]), str(i["window_days"] or "当前"), p(v), i["credibility"], cov])
-    table = Table(rows, colWidths=[60 * mm, 16 * mm, 48 * mm, 26 * mm, 16 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "STSong-Light", 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-    ]))  # fmt: skip
-    story += [p("经营指标(自证/互证/他证与数据覆盖)", h2), table, Spacer(1, 6 * mm)]
+        rows.append([out.p(i["name_zh"]), str(i["window_days"] or "当前"), out.p(v),
+                     i["credibility"], cov])  # fmt: skip
+    out.heading("经营指标(自证/互证/他证与数据覆盖)")
+    out.table(rows, [60, 16, 48, 26, 16])
     head = doc["head"]
-    story += [p("验证", h2), p(
-        f"报告编号 {r['report_id']} 是平台账本第 {doc['leaf_index']} 个叶子;签名树头:规模 "
-        f"{head['tree_size']},根 {head['root_hash']},密钥 {head['key_id']};附 "
-        f"{len(doc['batches'])} 个数据批次的包含证明。离线验证 JSON 版:chanrong verify report.json")]  # fmt: skip
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                      topMargin=15 * mm, bottomMargin=15 * mm,
-                      title=f"实时增信报告 {f['name']}").build(story)  # fmt: skip
-    return out.getvalue()
+    out.heading("验证")
+    out.para(f"报告编号 {r['report_id']} 是平台账本第 {doc['leaf_index']} 个叶子;签名树头:规模 "
+             f"{head['tree_size']},根 {head['root_hash']},密钥 {head['key_id']};附 "
+             f"{len(doc['batches'])} 个数据批次的包含证明。离线验证 JSON 版:chanrong verify report.json")  # fmt: skip
+    return out.bytes()

@@ -16,31 +16,47 @@ from chanrong.model.spec import fields_of
 
 @dataclass(frozen=True)
 class EnergyFactor:
-    """Standard-coal equivalent of one unit of an energy carrier (GB/T 2589)."""
+    """Standard-coal equivalent of one unit of an energy carrier (GB/T 2589), and the unit in
+    its energy type's base unit (kWh, m3, t, GJ: what emission factors are stated per)."""
 
     energy_type: str
     unit: str
     kgce: float
     basis: str
+    per_base: float = 1.0
 
 
 # GB/T 2589-2020 综合能耗计算通则 (1 kgce = 29,307.6 kJ = 7,000 kcal); electricity at its
 # calorific equivalent (当量值, 3,600 kJ/kWh); natural gas at 38,931 kJ/m3, the NCV the carbon
-# facts use; low-pressure steam at 3,763 MJ/t; fresh water as an energy-consuming medium (耗能工质).
+# facts use; low-pressure steam at 3,763 MJ/t; fresh water as an energy-consuming medium (耗能工质);
+# raw coal at 20,908 kJ/kg and diesel at 42,652 kJ/kg, the NCVs of GB/T 32150's fuel factors.
 ENERGY_FACTORS: tuple[EnergyFactor, ...] = (
     EnergyFactor("electricity", "kWh", 0.1229, "GB/T 2589-2020 电力(当量值) 0.1229 kgce/kWh"),
-    EnergyFactor("electricity", "MWh", 122.9, "GB/T 2589-2020 电力(当量值) 0.1229 kgce/kWh"),
+    EnergyFactor("electricity", "MWh", 122.9, "GB/T 2589-2020 电力(当量值) 0.1229 kgce/kWh",
+                 1000),
     EnergyFactor("gas", "m3", 1.3300, "GB/T 2589-2020 天然气 38,931 kJ/m3 = 1.3300 kgce/m3"),
-    EnergyFactor("steam", "t", 128.6, "GB/T 2589-2020 蒸汽(低压) 3,763 MJ/t = 0.1286 kgce/kg"),
+    EnergyFactor("steam", "t", 128.6, "GB/T 2589-2020 蒸汽(低压) 3,763 MJ/t = 0.1286 kgce/kg",
+                 3.763),
     EnergyFactor("steam", "GJ", 34.12, "GB/T 2589-2020 热力 0.03412 kgce/MJ"),
     EnergyFactor("water", "t", 0.0857, "GB/T 2589-2020 新水 2.51 MJ/t = 0.0857 kgce/t"),
     EnergyFactor("water", "m3", 0.0857, "GB/T 2589-2020 新水 2.51 MJ/t = 0.0857 kgce/t"),
-)
+    EnergyFactor("coal", "t", 714.3, "GB/T 2589-2020 原煤 20,908 kJ/kg = 0.7143 kgce/kg"),
+    EnergyFactor("coal", "kg", 0.7143, "GB/T 2589-2020 原煤 20,908 kJ/kg = 0.7143 kgce/kg",
+                 0.001),
+    EnergyFactor("diesel", "t", 1457.1, "GB/T 2589-2020 柴油 42,652 kJ/kg = 1.4571 kgce/kg"),
+    EnergyFactor("diesel", "kg", 1.4571, "GB/T 2589-2020 柴油 42,652 kJ/kg = 1.4571 kgce/kg",
+                 0.001),
+)  # fmt: skip
+# The unit each energy type's quantities are summed in (and emission factors are stated per).
+BASE_UNITS = {"electricity": "kWh", "gas": "m3", "steam": "GJ", "water": "t", "coal": "t",
+              "diesel": "t"}  # fmt: skip
 
 
-def _kgce_case() -> str:
+def energy_case(attr: str) -> str:
+    """SQL: a reading's `value` times the factor's `attr` (kgce, per_base) for its type and unit."""
     whens = " ".join(
-        f"WHEN energy_type = '{f.energy_type}' AND unit = '{f.unit}' THEN value * {f.kgce}"
+        f"WHEN energy_type = '{f.energy_type}' AND unit = '{f.unit}' "
+        f"THEN value * {getattr(f, attr)}"
         for f in ENERGY_FACTORS
     )
     return f"CASE {whens} END"
@@ -108,10 +124,11 @@ def views(only: str | None = None) -> list[tuple[str, str]]:
             "sum(CASE WHEN status = 'shipped' THEN coalesce(freight, 0) ELSE 0 END) AS freight "
             "FROM v_shipment GROUP BY org, shipment_no",
         ),
-        # energy in standard coal (kgce) and electricity in kWh
+        # energy in standard coal (kgce), in its type's base unit, and electricity in kWh
         (
             "v_energy_ce",
-            f"SELECT v.*, {_kgce_case()} AS kgce, CASE WHEN energy_type = 'electricity' "
+            f"SELECT v.*, {energy_case('kgce')} AS kgce, {energy_case('per_base')} AS base_qty, "
+            "CASE WHEN energy_type = 'electricity' "
             "THEN value * CASE WHEN unit = 'MWh' THEN 1000 ELSE 1 END END AS kwh "
             "FROM v_energy v",
         ),

@@ -105,6 +105,8 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
     pair_rules: ClassVar[tuple[PairRule, ...]] = ()
+    # (earlier, later): field `later` may not be before field `earlier` (a period's two ends)
+    order_rules: ClassVar[tuple[tuple[str, str], ...]] = ()
 
 
 class Event(Record):

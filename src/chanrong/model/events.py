@@ -214,9 +214,11 @@ class Payment(Event):
 
 class EnergyType(StrEnum):
     ELECTRICITY = "electricity"
-    GAS = "gas"
+    GAS = "gas"  # natural gas
     WATER = "water"
-    STEAM = "steam"
+    STEAM = "steam"  # purchased steam or heat (热力)
+    COAL = "coal"  # raw coal burnt on site
+    DIESEL = "diesel"  # burnt on site: generators, boilers, forklifts
 
 
 class EnergyReading(Event):
@@ -230,7 +232,7 @@ class EnergyReading(Event):
             "energy_type",
             "unit",
             {"electricity": ("kWh", "MWh"), "gas": ("m3",), "water": ("t", "m3"),
-             "steam": ("t", "GJ")},
+             "steam": ("t", "GJ"), "coal": ("t", "kg"), "diesel": ("t", "kg")},
         ),
     )  # fmt: skip
     meter: Code = Field(json_schema_extra={"x-ref": "device"})
@@ -349,9 +351,29 @@ class Pledge(Event):
     status: PledgeStatus = PledgeStatus.ACTIVE
 
 
+class GreenInstrument(StrEnum):
+    CERTIFICATE = "certificate"  # 绿证 (GEC): 1 certificate = 1 MWh of renewable electricity
+    GREEN_POWER_TRADE = "green_power_trade"  # 绿电交易: a contract bundling power and certificates
+
+
+class GreenPower(Event):
+    """Renewable electricity the enterprise holds certificates or a green-power contract for,
+    claimed for its consumption over a period (market-based scope 2)."""
+
+    kind = "green_power"
+    table = "ev_green_power"
+    order_rules = (("consumed_from", "consumed_to"),)
+    instrument_no: Code = Field(description="certificate or contract number")
+    instrument: GreenInstrument
+    mwh: Positive = Field(description="MWh of renewable electricity (1 certificate = 1 MWh)")
+    consumed_from: Day = Field(description="first day of the consumption it is claimed for")
+    consumed_to: Day = Field(description="last day of the consumption it is claimed for")
+    issuer: Text | None = Field(None, description="e.g. 国家绿证核发交易系统, a power exchange")
+
+
 EVENT_MODELS: tuple[type[Event], ...] = (
     Telemetry, SalesOrder, PurchaseOrder, WorkOrder, ProductionReport, QualityInspection,
     InventoryMovement, Shipment, Invoice, Payment, EnergyReading, CreditRecord, PriceIndex,
-    Loan, Repayment, LoanOutcome, Pledge,
+    Loan, Repayment, LoanOutcome, Pledge, GreenPower,
 )  # fmt: skip
 EVENT_KINDS: dict[str, type[Event]] = {m.kind: m for m in EVENT_MODELS}

@@ -73,6 +73,8 @@ def contract_markdown() -> str:
             for rule in getattr(model, "pair_rules", ()):
                 allowed = "; ".join(f"{a}: {', '.join(bs)}" for a, bs in rule.allowed.items())
                 lines += ["", f"`{rule.second}` must fit `{rule.first}`: {allowed}."]
+            for earlier, later in model.order_rules:
+                lines += ["", f"`{later}` may not be before `{earlier}`."]
             lines.append("")
     return "\n".join(lines)
 

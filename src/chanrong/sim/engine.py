@@ -43,6 +43,7 @@ SCRAP_RATE = {Level.ENTRY: 0.03, Level.STANDARDIZED: 0.02, Level.OPTIMIZED: 0.01
 OUTAGE_CHANCE = {Level.STANDARDIZED: 0.08, Level.OPTIMIZED: 0.03}
 DEMAND = 0.7  # share of rated daily capacity customers call off per product and workday
 RUSH_CHANCE = 0.08  # a rush order on top, per product and workday
+GREEN_SHARE = 0.3  # of an optimized firm's electricity covered by green certificates
 
 
 def sim_schema(kind: str) -> pa.Schema:
@@ -94,6 +95,7 @@ class FirmState:
     deliveries: list[tuple[date, str, float, str]] = field(default_factory=list)
     last_energy: dict[str, datetime] = field(default_factory=dict)
     energy_acc: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    green_from: date | None = None  # first day of electricity not yet covered by a certificate
 
     def next(self) -> int:
         self.seq += 1
@@ -862,6 +864,8 @@ class Simulator:
                     self.state[f.uscc].energy_acc["WM-MAIN"] += water
                 continue
             step = 15 if f.level is Level.OPTIMIZED else 60
+            if f.level is Level.OPTIMIZED:
+                self._green(f, day, float(kwh.sum()), rows)
             self._meter_series(f, day, rng, "EM-MAIN", "electricity", "kWh", kwh, step, rows)
             if gas is not None:
                 self._meter_series(f, day, rng, "GM-MAIN", "gas", "m3", gas,
@@ -871,6 +875,27 @@ class Simulator:
                 self._meter_series(f, day, rng, "WM-MAIN", "water", "t", per_minute, 1440, rows)
             else:
                 self._manual_meter(f, day, rng, "WM-MAIN", "water", "t", water, rows)
+
+    def _green(
+        self, f: Firm, day: date, kwh: float, rows: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """Optimized firms buy green certificates (绿证) for GREEN_SHARE of each month's
+        electricity; the registry reports them on the 1st of the next month."""
+        st = self.state[f.uscc]
+        if st.green_from is None:
+            st.green_from = day
+        if day.day == 1 and day > st.green_from:
+            end = day - timedelta(days=1)
+            mwh = float(int(GREEN_SHARE * st.energy_acc["green"] / 1000))
+            if mwh >= 1:
+                self._third(rows, "green_power", f.uscc, local_dt(day, 10 * 60),
+                            id=f"GEC-{f.uscc[-6:]}-{end:%Y%m}", source="gec", delay_min=60,
+                            instrument_no=f"GEC{end:%Y%m}{f.uscc[-6:]}", instrument="certificate",
+                            mwh=mwh, consumed_from=st.green_from, consumed_to=end,
+                            issuer="国家绿证核发交易系统")  # fmt: skip
+            st.energy_acc["green"] = 0.0
+            st.green_from = day
+        st.energy_acc["green"] += kwh
 
     def _meter_series(
         self,

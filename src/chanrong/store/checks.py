@@ -274,5 +274,9 @@ def compile_context_checks(model: type[Event], extra: Sequence[Check] = ()) -> t
             f"NOT list_contains([{pairs}], {first} || '|' || {second})"
         )
         errs.append(Check(cond, rule.second, "pair", reason))
+    for earlier, later in model.order_rules:
+        cond = f't."{later}" < t."{earlier}"'
+        reason = q(f"is before {earlier} ") + f' || CAST(t."{earlier}" AS VARCHAR)'
+        errs.append(Check(cond, later, "order", reason))
     err_list = error_list(errs + list(extra))
     return "\n".join(joins), err_list

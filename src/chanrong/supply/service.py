@@ -3,13 +3,13 @@ supplier list, each supplier read through the one consent door (audited per supp
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
 from chanrong.access.consents import ConsentForbidden, ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
+from chanrong.documents import workbook
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store
 from chanrong.store.master import MasterRepository
@@ -17,7 +17,6 @@ from chanrong.supply.progress import RISKY, progress
 
 PURPOSE = "supplier_performance"
 ORDER_KINDS = ["sales_order", "shipment", "work_order", "production_report"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOARD_COLUMNS = (
     ("org_name", "供应商", "Supplier"), ("order_no", "订单号", "Order"),
     ("customer_name", "客户", "Customer"), ("item", "物料", "Item"), ("qty", "数量", "Qty"),
@@ -108,24 +107,3 @@ def sourcing_workbook(screen: dict[str, Any], lang: str = "zh") -> bytes:
         r | r["figures"] | {"knockouts": ", ".join(r["knockouts"])} for r in screen["suppliers"]
     ]
     return workbook("寻源" if lang == "zh" else "Sourcing", SOURCING_COLUMNS, rows, lang)
-
-
-def workbook(
-    title: str, columns: tuple[tuple[str, str, str], ...], rows: list[dict[str, Any]], lang: str
-) -> bytes:
-    """A one-sheet workbook: a bold, frozen header row in the language, then the rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append([zh if lang == "zh" else en for _, zh, en in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append([r.get(k) for k, _, _ in columns])
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

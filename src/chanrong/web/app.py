@@ -23,6 +23,7 @@ from chanrong.web.api import (
     alerts,
     auth,
     bank,
+    carbon,
     consents,
     data,
     grading,
@@ -164,7 +165,8 @@ def create_app(
     guarded = [Depends(csrf_guard)]
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
-               bank.router, bank.orgs, alerts.router, supply.router, pages.router)  # fmt: skip
+               bank.router, bank.orgs, alerts.router, supply.router, carbon.router,
+               pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

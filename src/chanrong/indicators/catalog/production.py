@@ -150,7 +150,8 @@ INDICATORS = [
         "energy_tce", "综合能耗", "Energy use in standard coal", D, "tce", Direction.NEUTRAL,
         "Sum of every energy reading in the window converted to standard coal with the GB/T "
         "2589 factors (electricity 0.1229 kgce/kWh, natural gas 1.3300 kgce/m3, low-pressure "
-        "steam 128.6 kgce/t or 34.12 kgce/GJ, fresh water 0.0857 kgce/t), divided by 1,000.",
+        "steam 128.6 kgce/t or 34.12 kgce/GJ, fresh water 0.0857 kgce/t, raw coal 0.7143 kgce/kg, "
+        "diesel 1.4571 kgce/kg), divided by 1,000.",
         ("energy",), flow("v_energy_ce", "sum(kgce) / 1000"), tables=BOTH, zero_when_empty=True,
         corroborated_by=("energy_vs_output",),
     ),

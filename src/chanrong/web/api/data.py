@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from chanrong.access.rules import Principal
+from chanrong.documents import XLSX
 from chanrong.i18n import t
 from chanrong.ingest.files import csv_template, parse_upload, xlsx_template
 from chanrong.ingest.service import IngestDenied, sha256_hex
@@ -22,7 +23,6 @@ from chanrong.web.api.schemas import UploadAnswer
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _own_or_all(principal: Principal) -> str | None:

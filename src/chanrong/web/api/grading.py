@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chanrong.access.rules import Role
+from chanrong.documents import XLSX
 from chanrong.grading.criteria import CRITERIA
 from chanrong.grading.report import workbook
 from chanrong.grading.toolbox import TOOLBOX, unlocks
@@ -20,7 +21,6 @@ from chanrong.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1", tags=["grading"])
 AS_OF = Query(None, description="the day graded, Beijing time (default: today)")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Answers(BaseModel):

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from chanrong.access.rules import Principal, Role
+from chanrong.documents import XLSX
 from chanrong.supply.cards import VARIABLES, card_to_json
 from chanrong.supply.scorecard import CardError
-from chanrong.supply.service import XLSX, sourcing_workbook
+from chanrong.supply.service import sourcing_workbook
 from chanrong.supply.sourcing import Filters
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import LangDep, PlatformDep, PrincipalDep
