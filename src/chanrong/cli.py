@@ -177,6 +177,7 @@ def demo(
     from chanrong.sim.demo import (
         demo_consents,
         demo_park,
+        demo_quotas,
         demo_scorecard,
         level_footprint,
         register,
@@ -191,6 +192,7 @@ def demo(
     level_footprint(platform, park)
     demo_scorecard(platform, park)
     runner, sink = _backfill(platform, park)
+    demo_quotas(platform, park)
     t = sink.totals
     console.print(
         f"{'created' if created else 'resumed'} {park.preset.name_zh} ({len(park.firms)} firms, "
@@ -1141,6 +1143,69 @@ def bank_screen(
         table.add_row(f"{f['name']} {f['org']}", f["grade"] or "—",
                       " ".join(t["name_zh"] for t in f["tags"]))  # fmt: skip
     Console().print(table)
+
+
+carbon_app = typer.Typer(help="Energy and carbon: a firm's account and report, docs.",
+                          no_args_is_help=True)  # fmt: skip
+app.add_typer(carbon_app, name="carbon")
+
+
+@carbon_app.command("docs")
+def carbon_docs(
+    out: Annotated[Path, typer.Option("-o", help="where to write")] = Path("docs/carbon.md"),
+) -> None:
+    """Write the carbon methods and the factor library as Markdown."""
+    from chanrong.carbon.docs import carbon_markdown
+
+    out.write_text(carbon_markdown(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+@carbon_app.command("account")
+def carbon_account(
+    org: Annotated[str, typer.Argument(help="USCC of the firm")],
+    db: DbOption = Path(DEFAULT_DB),
+    start: Annotated[str | None, typer.Option(help="first day (default: 1 January)")] = None,
+    end: Annotated[str | None, typer.Option(help="last day (default: yesterday)")] = None,
+    region: Annotated[str, typer.Option(help="national, auto or a grid region")] = "national",
+    grid_year: Annotated[int | None, typer.Option(help="the grid factor's year")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="write the Excel report here")] = None,
+    pdf: Annotated[Path | None, typer.Option(help="write the PDF report here")] = None,
+) -> None:
+    """A firm's carbon account (as the firm itself), its totals as a table, reports on request."""
+    from chanrong.access.rules import Principal, Role
+    from chanrong.carbon.factors import Choice
+    from chanrong.carbon.report import firm_pdf, firm_workbook
+    from chanrong.model.master import OrgKind
+
+    platform = _open(db)
+    me = Principal(org=org, org_kind=OrgKind.SME, role=Role.ADMIN, username="cli")
+    try:
+        acc = platform.carbon.account(
+            me, org, date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None, Choice(grid_year=grid_year, region=region))  # fmt: skip
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        platform.close()
+    s = acc["summary"]
+    table = Table(title=f"{acc['firm']['name']} {acc['period']['start']} - {acc['period']['end']}")
+    for col in ("energy", "quantity", "tce", "scope", "tCO2 location", "tCO2 market"):
+        table.add_column(col)
+    for r in acc["by_energy"]:
+        fmt = lambda v: "—" if v is None else f"{v:,.3f}"  # noqa: E731
+        table.add_row(r["energy_type"], f"{r['qty']:,.1f} {r['unit']}", fmt(r["tce"]),
+                      str(r["scope"] or "—"), fmt(r["t_location"]), fmt(r["t_market"]))  # fmt: skip
+    Console().print(table)
+    console.print(f"total {s['t_location'] or 0:,.3f} tCO2 location-based, "
+                  f"{s['t_market'] or 0:,.3f} market-based; {s['tce']:,.3f} tce; "
+                  f"{s['t_per_10k_cny'] or 0:,.4f} tCO2 per 10,000 CNY")  # fmt: skip
+    if xlsx:
+        xlsx.write_bytes(firm_workbook(acc))
+        console.print(f"wrote {xlsx}")
+    if pdf:
+        pdf.write_bytes(firm_pdf(acc))
+        console.print(f"wrote {pdf}")
 
 
 alerts_app = typer.Typer(help="Post-loan warnings: a round of the rules, the inbox, docs.",

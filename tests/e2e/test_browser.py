@@ -290,3 +290,83 @@ def test_a_buyer_follows_its_orders_exports_them_and_reads_its_suppliers_scoreca
         context.close()
     finally:
         server.stop()
+
+
+def test_the_park_ranks_its_firms_by_carbon_is_warned_and_sets_a_quota(
+    browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    from chanrong.access.rules import Principal, Role
+    from chanrong.model.base import LOCAL_TZ
+    from chanrong.model.identifiers import complete_uscc
+    from chanrong.model.master import Organisation, OrgKind
+    from chanrong.platform import Platform
+    from chanrong.store.db import Store
+    from tests.integration.test_bank_screening import send
+
+    park = complete_uscc("11330206MA2P10005")
+    db, _ = seeded_db
+    owner = Platform(Store(db))
+    owner.master.upsert([
+        Organisation(uscc=park, name="大碶园区管委会", org_kind=OrgKind.PARK),
+        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
+                     region_code="330206", park=park),
+    ], owner.clock.now())  # fmt: skip
+    owner.access.add_user(park, "liu", PASSWORD, display_name="刘主任", role=Role.ADMIN)
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    owner.consents.grant(me, park, ["carbon"], "park_services")
+    today = datetime.now(LOCAL_TZ).replace(hour=12, minute=0, second=0, microsecond=0)
+    days = [today - timedelta(days=k) for k in range(1, 11)]
+    send(owner, "energy", [
+        {"id": f"e{k}", "source": "meter", "org": SME, "meter": "EM-1", "event_time": d.isoformat(),
+         "energy_type": "electricity", "value": 2000, "unit": "kWh"} for k, d in enumerate(days)])  # fmt: skip
+    send(owner, "sales_order", [{
+        "id": "so", "source": "erp", "org": SME, "event_time": days[-1].isoformat(),
+        "order_no": "SO-1", "counterparty": park, "item": "P-1", "qty": 1000, "unit": "pcs",
+        "unit_price": 50, "amount": 50000, "order_date": days[-1].date().isoformat(),
+        "due_date": today.date().isoformat()}])  # fmt: skip
+    send(owner, "production_report", [
+        {"id": f"pr{k}", "source": "mes", "org": SME, "event_time": d.isoformat(), "good_qty": 50,
+         "work_order_no": "WO-1", "item": "P-1", "unit": "pcs"} for k, d in enumerate(days)])  # fmt: skip
+    committee = Principal(org=park, org_kind=OrgKind.PARK, role=Role.ADMIN, username="liu")
+    owner.carbon.set_quota(committee, SME, today.year, 1.0)  # far below 20 MWh a fortnight
+    owner.close()
+    server = Server(db, tmp_path / "park.log", args=("--alerts", "1")).start()
+    try:
+        context = browser.new_context(locale="zh-CN", accept_downloads=True)
+        pg = context.new_page()
+        pg.goto(f"{server.url}/login")
+        pg.fill("input[name=username]", "liu")
+        pg.fill("input[name=password]", PASSWORD)
+        pg.click("button[type=submit]")
+        pg.click("text=园区能碳")
+        expect(pg.get_by_test_id("firms")).to_have_text("1")
+        expect(pg.locator(f"[data-testid=ranking] tr[data-org='{SME}']")).to_contain_text(
+            "测试模具厂"
+        )
+        expect(pg.locator("#carbon-trend .main-svg").first).to_be_visible()
+        expect(pg.locator(f"[data-testid=quotas] tr[data-org='{SME}']")).to_have_attribute(
+            "data-status", "over")  # fmt: skip
+        with pg.expect_download() as got:
+            pg.get_by_test_id("park-pdf").click()
+        assert got.value.suggested_filename == "park-carbon.pdf"
+        pg.goto(f"{server.url}/alerts")  # the over-emission warning, from the first rounds
+        item = pg.locator("li[data-rule=carbon_quota]")
+        for _ in range(20):
+            if item.count():
+                break
+            pg.wait_for_timeout(500)
+            pg.goto(f"{server.url}/alerts")
+        expect(item).to_contain_text("超排预警")
+        pg.goto(f"{server.url}/park/carbon")  # a year's allowance that the forecast fits in
+        form = pg.get_by_test_id("quota-form")
+        form.locator("select[name=org]").select_option(SME)
+        form.locator("input[name=allowance_t]").fill("100000")
+        form.locator("button[type=submit]").click()
+        expect(pg.get_by_test_id("quota-saved")).to_be_visible()
+        expect(pg.locator(f"[data-testid=quotas] tr[data-org='{SME}']")).to_have_attribute(
+            "data-status", "on_track")  # fmt: skip
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "park-carbon.png"), full_page=True)
+        context.close()
+    finally:
+        server.stop()

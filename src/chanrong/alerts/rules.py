@@ -347,6 +347,6 @@ RULES: tuple[Rule, ...] = (
          "The firm's emissions this year so far plus its rate of the last "
          f"{RATE_DAYS} days over the days left exceed its carbon quota (counted with the factors "
          "the quota names); its value the forecast as % of the allowance.", value_unit="%",
-         every_minutes=60, audience=PARKS),
+         every_minutes=15, audience=PARKS),
 )  # fmt: skip
 BY_ID = {r.id: r for r in RULES}

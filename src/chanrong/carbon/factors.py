@@ -185,7 +185,7 @@ class Chosen:
     ids: tuple[str, ...]
     location: str  # grid factor for location-based scope 2
     market: str | None  # residual grid factor for market-based scope 2 (None: not published)
-    notes: tuple[str, ...]
+    notes: tuple[dict[str, str], ...]  # {"zh": ..., "en": ...}
 
 
 def choose(
@@ -196,10 +196,11 @@ def choose(
     years = sorted({f.year for f in grid if f.variant == "average"})
     if not years:
         raise FactorError("no grid factor in the library")
-    notes = []
+    notes: list[dict[str, str]] = []
     if choice.grid_year is None:
         gy = max([y for y in years if y <= year] or years[:1])
-        notes.append(f"grid factor of {gy}, the newest published up to {year}")
+        notes.append({"zh": f"电网因子取 {gy} 年(截至 {year} 年已发布的最新年份)",
+                      "en": f"grid factor of {gy}, the newest published up to {year}"})  # fmt: skip
     elif choice.grid_year not in years:
         raise FactorError(f"no grid factor for {choice.grid_year}; there are {years}")
     else:
@@ -208,7 +209,8 @@ def choose(
     if region == "auto":
         region = grid_region(region_code) or "national"
         if not any(f.year == gy and f.region == region and f.variant == "average" for f in grid):
-            notes.append(f"no {region} factor for {gy}: national average used")
+            notes.append({"zh": f"{gy} 年无{REGION_NAMES[region][0]}电网因子,改用全国平均",
+                          "en": f"no {region} factor for {gy}: national average used"})  # fmt: skip
             region = "national"
     by = {(f.year, f.region, f.variant): f for f in grid}
     loc = by.get((gy, region, "average"))
@@ -216,7 +218,8 @@ def choose(
         raise FactorError(f"no {region} grid average for {gy}")
     market = by.get((gy, "national", "residual"))
     if market is None:
-        notes.append(f"no residual grid factor for {gy}: market-based scope 2 not computed")
+        notes.append({"zh": f"{gy} 年无剩余电网因子,不计算基于市场的范围二",
+                      "en": f"no residual grid factor for {gy}: market-based scope 2 not computed"})  # fmt: skip
     others = {}
     for energy in sorted({f.energy_type for f in factors} - {"electricity"}):
         cands = sorted((f for f in factors if f.energy_type == energy and f.variant == "default"),

@@ -60,6 +60,7 @@ RANKING = (
 )  # fmt: skip
 INDUSTRY = (
     ("industry", "行业(GB/T 4754 大类)", "Industry (GB/T 4754 division)"),
+    ("industry_name", "行业名称", "Industry name"),
     ("firms", "企业数", "Firms"), ("tce", "能耗(tce)", "Energy (tce)"),
     ("t_location", "排放(tCO2)", "tCO2"), ("output_value", "产值(元)", "Output value (CNY)"),
     ("t_per_10k_cny", "万元产值碳排放", "tCO2 per 10,000 CNY"),
@@ -165,7 +166,7 @@ def _pdf_factors(out: Pdf, doc: dict[str, Any]) -> None:
              "范围二同时报告基于位置和基于市场两种方法(绿证、绿电交易电量按零排放,其余电量用剩余电网因子)。"
              "产值为报工合格数量乘以该产品近一年销售订单含税均价。")  # fmt: skip
     for n in doc.get("notes", []):
-        out.para(f"注:{n}")
+        out.para(f"注:{n['zh']}")
 
 
 def firm_pdf(acc: dict[str, Any]) -> bytes:
@@ -198,8 +199,8 @@ def park_pdf(view: dict[str, Any]) -> bytes:
     _pdf_common(out, view)
     out.heading("行业结构(GB/T 4754 大类;不足 3 家企业的行业合并为其他)")
     out.table([["行业", "企业数", "tce", "tCO2", "tCO2/万元"]] + [
-        [r["industry"], str(r["firms"]), _n(r["tce"]), _n(r["t_location"]),
-         _n(r["t_per_10k_cny"], ".4f")] for r in view["by_industry"]], [40, 25, 35, 40, 40])  # fmt: skip
+        [f"{r['industry']} {r['industry_name'] or ''}", str(r["firms"]), _n(r["tce"]), _n(r["t_location"]),
+         _n(r["t_per_10k_cny"], ".4f")] for r in view["by_industry"]], [60, 20, 30, 35, 35])  # fmt: skip
     out.heading(
         f"万元产值碳排放排名(已授权企业 {len(view['ranking'])} 家;另有 {view['not_named']} 家未授权,仅计入汇总)"
     )

@@ -25,6 +25,7 @@ from chanrong.indicators.engine import prepare
 from chanrong.indicators.render import sql_list
 from chanrong.indicators.views import BASE_UNITS
 from chanrong.model.base import local_today
+from chanrong.model.identifiers import MANUFACTURING_DIVISIONS
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store, dicts
 from chanrong.store.master import MasterRepository
@@ -160,7 +161,9 @@ class CarbonService:
     def _summary(em: list[dict[str, Any]], out: list[dict[str, Any]]) -> dict[str, Any]:
         """Totals, intensity and data credibility of one firm's (or a park's) rows."""
         t_loc, t_mkt = _t(em, "t_location"), _t(em, "t_market")
-        scope = {s: _t([r for r in em if r["scope"] == s], "t_location") for s in (1, 2)}
+        # a firm with readings but no fuel has a scope 1 of zero, not an unknown one
+        scope = {s: _t([r for r in em if r["scope"] == s], "t_location") or (0.0 if em else None)
+                 for s in (1, 2)}  # fmt: skip
         value = _t(out, "value")
         units = {r["unit"] for r in out}
         qty = _t(out, "qty")
@@ -290,13 +293,7 @@ class CarbonService:
     ) -> dict[str, Any]:  # fmt: skip
         """A park (or local government) sets a member firm's allowance for a year, with the
         factors its emissions are counted by (default: the national grid average)."""
-        if principal.org_kind is not OrgKind.PARK or principal.api_key_id:
-            raise ConsentForbidden("quotas are set by the park's people")
-        if principal.role is Role.VIEWER:
-            raise ConsentForbidden("a read-only user cannot set quotas")
-        firm = self.master.organisation(org)
-        if firm is None or firm.park != principal.org:
-            raise CarbonError(f"{org} is not a member firm of your park")
+        self._park_member(principal, org)
         if not 0 < allowance_t < 1e9:
             raise CarbonError("the allowance is a positive number of tonnes of CO2")
         if not 2000 <= year <= 2100:
@@ -313,6 +310,23 @@ class CarbonService:
             )  # fmt: skip
         return {"org": org, "year": year, "allowance": allowance_t, "factor_ids": ids,
                 "market_based": market_based, "note": note}  # fmt: skip
+
+    def _park_member(self, principal: Principal, org: str) -> None:
+        if principal.org_kind is not OrgKind.PARK or principal.api_key_id:
+            raise ConsentForbidden("quotas are set by the park's people")
+        if principal.role is Role.VIEWER:
+            raise ConsentForbidden("a read-only user cannot set quotas")
+        firm = self.master.organisation(org)
+        if firm is None or firm.park != principal.org:
+            raise CarbonError(f"{org} is not a member firm of your park")
+
+    def remove_quota(self, principal: Principal, org: str, year: int) -> None:
+        self._park_member(principal, org)
+        with self.store.transaction() as cur:
+            gone = cur.execute("DELETE FROM carbon_quotas WHERE org = ? AND year = ? RETURNING org",
+                               [org, year]).fetchall()  # fmt: skip
+        if not gone:
+            raise CarbonError(f"{org} has no quota for {year}")
 
     def quotas(self, principal: Principal) -> list[dict[str, Any]]:
         """A park: its members' quotas (use and forecast of the named ones only under their
@@ -379,7 +393,8 @@ class CarbonService:
         for code, members in industry.items():
             groups[code if code and len(members) >= MIN_GROUP else "other"] += members
         by_industry: list[dict[str, Any]] = [
-            {"industry": code, "firms": len(ms)} | self._summary(
+            {"industry": code, "industry_name": MANUFACTURING_DIVISIONS.get(code), "firms": len(ms)}
+            | self._summary(
                 [r for r in em if r["org"] in ms], [r for r in out if r["org"] in ms])
             for code, ms in groups.items()
         ]  # fmt: skip
@@ -399,5 +414,5 @@ class CarbonService:
                              for s in ("over", "at_risk", "on_track", "nodata")},
             "quotas": [q | {"name": firms[q["org"]]["name"]} for q in mine if q["org"] in named],
             "factors": self._factors_used(chosen),
-            "notes": sorted({n for c in chosen.values() for n in c.notes}),
+            "notes": list({n["en"]: n for c in chosen.values() for n in c.notes}.values()),
         }  # fmt: skip

@@ -70,6 +70,36 @@ def demo_consents(platform: Platform, park: Park) -> None:
     c.authorise(sme[hongsheng], asked["consent_id"])
 
 
+QUOTA_HEADROOM = 1.2  # the park's allowances: 20 % above each firm's forecast for the year,
+QUOTA_TIGHT = 0.9  # but 10 % below it for its two largest emitters that share with the park
+QUOTA_NOTE = "园区年度碳排放配额(演示)"
+
+
+def demo_quotas(platform: Platform, park: Park) -> int:
+    """The park's carbon quotas for this year, once per database, from each member's forecast
+    (so the over-emission warning has two firms to speak of). Returns how many were set."""
+    year = local_today(platform.clock.now()).year
+    committee = Principal(org=park.park.uscc, org_kind=OrgKind.PARK, role=Role.ADMIN,
+                          username="park")  # fmt: skip
+    c = platform.carbon
+    if any(q["year"] == year for q in c.quota_status()):
+        return 0
+    orgs = [f.uscc for f in park.firms]
+    for org in orgs:  # a placeholder allowance, to read each firm's forecast on the quota basis
+        c.set_quota(committee, org, year, 1.0, note=QUOTA_NOTE)
+    forecast = {q["org"]: q["forecast"] for q in c.quota_status()}
+    shared = set(platform.consents.live(park.park.uscc, "park_services"))
+    tight = sorted((o for o in orgs if o in shared and forecast[o] > 0),
+                   key=lambda o: -forecast[o])[:2]  # fmt: skip
+    for org in orgs:
+        if forecast[org] <= 0:
+            c.remove_quota(committee, org, year)
+            continue
+        k = QUOTA_TIGHT if org in tight else QUOTA_HEADROOM
+        c.set_quota(committee, org, year, round(forecast[org] * k, 1), note=QUOTA_NOTE)
+    return sum(1 for o in orgs if forecast[o] > 0)
+
+
 def demo_scorecard(platform: Platform, park: Park) -> None:
     """The demo bank's scorecard, trained on its (simulated) loan book, once per database."""
     bank = park.banks[0].uscc

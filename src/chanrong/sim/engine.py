@@ -876,9 +876,7 @@ class Simulator:
             else:
                 self._manual_meter(f, day, rng, "WM-MAIN", "water", "t", water, rows)
 
-    def _green(
-        self, f: Firm, day: date, kwh: float, rows: dict[str, list[dict[str, Any]]]
-    ) -> None:
+    def _green(self, f: Firm, day: date, kwh: float, rows: dict[str, list[dict[str, Any]]]) -> None:
         """Optimized firms buy green certificates (绿证) for GREEN_SHARE of each month's
         electricity; the registry reports them on the 1st of the next month."""
         st = self.state[f.uscc]

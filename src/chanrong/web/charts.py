@@ -16,9 +16,15 @@ def plotly_js_path() -> Path:
 
 
 def figure(
-    traces: list[dict[str, Any]], *, title: str = "", barmode: str | None = None, height: int = 320
+    traces: list[dict[str, Any]],
+    *,
+    title: str = "",
+    barmode: str | None = None,
+    height: int = 320,
+    categories: bool = False,
 ) -> str:
-    """A figure as JSON for the `chart` template macro."""
+    """A figure as JSON for the `chart` template macro; `categories`: the x values are labels
+    (e.g. months as 2026-01), not dates or numbers to scale."""
     layout: dict[str, Any] = {
         "title": {"text": title, "font": {"size": 14}},
         "height": height,
@@ -28,6 +34,8 @@ def figure(
     }
     if barmode:
         layout["barmode"] = barmode
+    if categories:
+        layout["xaxis"] = {"type": "category"}
     return json.dumps({"data": traces, "layout": layout}, ensure_ascii=False, default=str)
 
 

@@ -156,6 +156,13 @@ def set_quota(
                      body.market_based, body.note, choice))  # fmt: skip
 
 
+@router.delete("/carbon/quotas/{uscc}/{year}", status_code=204, response_class=Response)
+def remove_quota(uscc: str, year: int, platform: PlatformDep, principal: PrincipalDep) -> Response:
+    """A park removes a member firm's quota for a year."""
+    _run(platform.carbon.remove_quota, principal, uscc, year)
+    return Response(status_code=204)
+
+
 def _park(platform: Any, principal: Any, p: Period) -> dict[str, Any]:
     return dict(_run(platform.carbon.park, principal, p.start, p.end, _choice(p, "auto")))
 
