@@ -56,7 +56,7 @@ def test_navigation_follows_the_organisation_kind(app_client: TestClient, people
     login(app_client, "chen")
     me = app_client.get("/api/v1/auth/me").json()
     assert me["org_kind"] == "sme" and me["navigation"] == [
-        "/data", "/indicators", "/grade", "/orders", "/scorecards", "/alerts", "/upload",
+        "/data", "/indicators", "/grade", "/orders", "/scorecards", "/carbon", "/alerts", "/upload",
         "/quarantine", "/consents", "/audit", "/trace", "/ledger",
     ]  # fmt: skip
     login(app_client, "zhou")

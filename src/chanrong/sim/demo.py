@@ -96,7 +96,7 @@ def demo_quotas(platform: Platform, park: Park) -> int:
             c.remove_quota(committee, org, year)
             continue
         k = QUOTA_TIGHT if org in tight else QUOTA_HEADROOM
-        c.set_quota(committee, org, year, round(forecast[org] * k, 1), note=QUOTA_NOTE)
+        c.set_quota(committee, org, year, max(0.1, round(forecast[org] * k, 1)), note=QUOTA_NOTE)
     return sum(1 for o in orgs if forecast[o] > 0)
 
 

@@ -34,6 +34,12 @@ def _form(start: str, end: str, grid_year: str, region: str, default: str) -> di
             "choice": Choice(grid_year=year, region=region or default)}  # fmt: skip
 
 
+def _query(start: str, end: str, grid_year: str, region: str) -> dict[str, str]:
+    """The period and factor choice as given, for the report links."""
+    given = (("start", start), ("end", end), ("grid_year", grid_year), ("region", region))
+    return {k: v for k, v in given if v}
+
+
 def _charts(doc: dict[str, Any], lang: str) -> dict[str, str]:
     zh = lang != "en"
     months = [m["month"] for m in doc["monthly"]]
@@ -69,8 +75,7 @@ def _account_page(
         raise HTTPException(403, str(exc)) from exc
     except CarbonError as exc:
         raise HTTPException(400, str(exc)) from exc
-    query = {k: v for k, v in (("start", start), ("end", end), ("grid_year", grid_year),
-                               ("region", region)) if v}  # fmt: skip
+    query = _query(start, end, grid_year, region)
     if org != principal.org:
         query |= {"org": org} | ({"purpose": purpose} if purpose else {})
     return render(request, "carbon.html", lang, principal, acc=acc, charts=_charts(acc, lang),
@@ -113,8 +118,7 @@ def park_carbon_page(
         view = platform.carbon.park(principal, f["start"], f["end"], f["choice"])
     except CarbonError as exc:
         raise HTTPException(400, str(exc)) from exc
-    query = {k: v for k, v in (("start", start), ("end", end), ("grid_year", grid_year),
-                               ("region", region)) if v}  # fmt: skip
+    query = _query(start, end, grid_year, region)
     members = platform.carbon.members(principal.org)
     return render(request, "park_carbon.html", lang, principal, view=view,
                   charts=_charts(view, lang), query=urlencode(query), regions=REGION_NAMES,
