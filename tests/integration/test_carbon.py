@@ -117,6 +117,7 @@ def test_a_firms_account_matches_the_hand_computed_figures(carbon_firm: Platform
     assert s["output_value"] == pytest.approx(VALUE)
     assert s["t_per_10k_cny"] == pytest.approx(TOTAL / (VALUE / 10_000))
     assert s["kg_per_unit"] == pytest.approx(1000 * TOTAL / 3000)
+    assert s["pcaf_score"] == 2  # metered energy: PCAF option 2a
     by = {r["energy_type"]: r for r in acc["by_energy"]}
     assert by["steam"]["qty"] == pytest.approx(57.63) and by["steam"]["unit"] == "GJ"
     assert by["water"]["t_location"] is None and by["water"]["tce"] == pytest.approx(0.00857)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chanrong.carbon.factors import GRID_REGIONS, OFFICIAL, REGION_NAMES, VALUE_UNITS
 from chanrong.carbon.quota import RATE_DAYS
 from chanrong.carbon.report import FOOTPRINTS
-from chanrong.carbon.service import MIN_GROUP, PURPOSES, TOP_FOOTPRINTS
+from chanrong.carbon.service import MIN_GROUP, PCAF_METERED, PURPOSES, TOP_FOOTPRINTS
 from chanrong.indicators.views import BASE_UNITS, ENERGY_FACTORS
 
 INTRO = """# Energy and carbon (能-碳)
@@ -113,6 +113,9 @@ Inner Mongolia (15) belongs to two grids (蒙西 North, 蒙东 Northeast); its c
 - **Carbon per unit of output**: kgCO2 per unit, when all the firm's output is in one unit;
   otherwise per product, from the footprints.
 - Each account shows how its readings came: the share from devices and from third parties.
+- For a bank's financed emissions (PCAF): an account computed from the firm's own metered
+  energy is PCAF option 2a, data quality score {pcaf} (`pcaf_score`); score 1 needs the
+  emissions verified by a third party, which the platform does not do.
 
 ## Product carbon footprint per work order
 
@@ -188,4 +191,5 @@ def carbon_markdown() -> str:
         units=", ".join(VALUE_UNITS), footprint=body(footprint_doc), top=TOP_FOOTPRINTS,
         fp_columns=", ".join(zh for _, zh, _ in FOOTPRINTS),
         quota=body(quota_doc).replace("RATE_DAYS", str(RATE_DAYS)), min_group=MIN_GROUP,
+        pcaf=PCAF_METERED,
     )  # fmt: skip

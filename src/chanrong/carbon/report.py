@@ -103,6 +103,7 @@ def _summary_rows(s: dict[str, Any], lang: str) -> list[dict[str, Any]]:
          f"kgCO2/{s['output_unit']}" if s["output_unit"] else "—"),
         ("设备自动采集读数占比" if zh else "Readings from devices", s["device_share"], "%"),
         ("第三方读数占比" if zh else "Readings from third parties", s["third_party_share"], "%"),
+        ("PCAF 数据质量评分" if zh else "PCAF data quality score", s["pcaf_score"], "1-5"),
     )  # fmt: skip
     return [{"item": a, "value": b, "unit": c} for a, b, c in items]
 

@@ -39,6 +39,7 @@ PURPOSES = {OrgKind.BANK: "in_loan", OrgKind.CORE_ENTERPRISE: "supplier_performa
             OrgKind.PARK: "park_services"}  # fmt: skip
 MIN_GROUP = 3  # an industry with fewer firms in a park is shown as "other": no firm stands alone
 TOP_FOOTPRINTS = 200
+PCAF_METERED = 2  # PCAF data quality: emissions from primary physical activity data (energy)
 
 
 class CarbonError(ValueError):
@@ -182,6 +183,8 @@ class CarbonService:
                 1000 * t_loc / qty if len(units) == 1 and qty and t_loc is not None else None
             ),
             "readings": n,
+            # PCAF (financed emissions): computed from the firm's own metered energy, option 2a
+            "pcaf_score": PCAF_METERED if n else None,
             "device_share": sum(r["n_device"] for r in em) / n if n else None,
             "third_party_share": sum(r["n_third"] for r in em) / n if n else None,
         }  # fmt: skip
