@@ -22,6 +22,7 @@ from chanrong.indicators.service import IndicatorService
 from chanrong.ingest.service import IngestService
 from chanrong.ledger.keys import Keyring
 from chanrong.ledger.log import Ledger
+from chanrong.park.service import ParkService
 from chanrong.store.accounts import AccountRepository
 from chanrong.store.consents import ConsentRepository
 from chanrong.store.db import Store
@@ -60,6 +61,8 @@ class Platform:
         self.sourcing = Sourcing(self.consents, self.indicators, self.grading, self.master,
                                  self.clock)  # fmt: skip
         self.carbon = CarbonService(store, self.consents, self.clock)
+        self.park = ParkService(store, self.consents, self.bank, self.grading, self.carbon,
+                                self.alerts, self.clock)  # fmt: skip
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
         self.portfolio = Portfolio(store, self.alerts, self.clock)

@@ -370,3 +370,54 @@ def test_the_park_ranks_its_firms_by_carbon_is_warned_and_sets_a_quota(
         context.close()
     finally:
         server.stop()
+
+
+def test_the_park_screen_redraws_itself_as_machines_report(
+    browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    from chanrong.access.rules import Role
+    from chanrong.model.identifiers import complete_uscc
+    from chanrong.model.master import Organisation, OrgKind
+    from chanrong.platform import Platform
+    from chanrong.store.db import Store
+
+    park = complete_uscc("11330206MA2P10005")
+    db, key = seeded_db
+    owner = Platform(Store(db))
+    owner.master.upsert([
+        Organisation(uscc=park, name="大碶园区管委会", org_kind=OrgKind.PARK),
+        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, park=park),
+    ], owner.clock.now())  # fmt: skip
+    owner.access.add_user(park, "liu", PASSWORD, display_name="刘主任", role=Role.ADMIN)
+    owner.close()
+    server = Server(db, tmp_path / "screen.log").start()
+    try:
+        for width, height in ((1920, 1080), (1280, 800)):  # a wall display and a laptop
+            context = browser.new_context(
+                locale="zh-CN", viewport={"width": width, "height": height}
+            )
+            pg = context.new_page()
+            pg.goto(f"{server.url}/login")
+            pg.fill("input[name=username]", "liu")
+            pg.fill("input[name=password]", PASSWORD)
+            pg.click("button[type=submit]")
+            pg.goto(f"{server.url}/park/screen?every=2")
+            # nothing reported yet on the wall; on the laptop, after the machine reported
+            expect(pg.get_by_test_id("running-rate")).to_have_text("—" if width == 1920 else "100")
+            expect(pg.locator("#screen-grades .main-svg").first).to_be_visible()
+            # no tile or chart runs off the screen sideways
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width
+            if width == 1920:
+                recent = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+                httpx.post(f"{server.url}/api/v1/ingest/telemetry",
+                           content=orjson.dumps([telemetry(1, event_time=recent)]),
+                           headers={"authorization": f"Bearer {key}",
+                                    "content-type": "application/json"})  # fmt: skip
+                # the screen redraws itself within a round or two, no reload
+                expect(pg.get_by_test_id("running-rate")).to_have_text("100", timeout=15_000)
+                expect(pg.get_by_test_id("power")).to_have_text("12")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(ARTIFACTS / f"park-screen-{width}.png"), full_page=True)
+            context.close()
+    finally:
+        server.stop()

@@ -57,6 +57,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.data", "/data", "own_data"),
     ("nav.indicators", "/indicators", "own_data"),
     ("nav.grade", "/grade", "grade"),
+    ("nav.park", "/park", "park_cockpit"),
+    ("nav.park_screen", "/park/screen", "park_cockpit"),
     ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.park_carbon", "/park/carbon", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),

@@ -57,6 +57,10 @@ ACCESS = """
 - A bank sees the alerts of the firms that granted it a live consent for `{purpose}`, each rule
   only when the consent covers every kind it reads (price indices are public); each firm is read
   through the consent door and audited (action `alerts`).
+- A core enterprise sees its suppliers' alerts the same way under `supplier_performance`; of
+  delivery risk and supply interruption only those about its own orders and supply.
+- A park or local government sees its member firms' alerts the same way under `park_services`.
+- Who reads each rule about other firms: {audiences}.
 - Thresholds per organisation (`PUT /api/v1/alerts/rules/{{rule}}`, admins): mute a rule, show
   only alerts whose peak value reaches a minimum (pledged value falling: 10 % unless set), or
   only those active at least N minutes.
@@ -103,5 +107,7 @@ def alerts_markdown() -> str:
             timing += f" (every {r.every_minutes} min)"
         out.append(f"| `{r.id}` {r.name_en} | {r.name_zh} | {r.severity.value} | {timing} | "
                    f"{', '.join(r.inhibited_by) or '—'} | {', '.join(r.kinds)} | {r.explain} |")  # fmt: skip
-    out.append(ACCESS.format(purpose=PURPOSE, header=SIGNATURE_HEADER, attempts=MAX_ATTEMPTS))
+    audiences = "; ".join(f"`{r.id}` {', '.join(sorted(r.audience))}" for r in RULES)
+    out.append(ACCESS.format(purpose=PURPOSE, header=SIGNATURE_HEADER, attempts=MAX_ATTEMPTS,
+                             audiences=audiences))  # fmt: skip
     return "\n".join(out)

@@ -48,7 +48,8 @@ class Rule:
     default_min_value: float | None = None  # a bank's threshold on the value, unless it sets one
     every_minutes: int = 1  # how often it is evaluated (slow-moving data: less often)
     reads_alerts: bool = False  # built on other rules' alerts: evaluated after them
-    audience: frozenset[str] = frozenset({"bank", "core_enterprise"})  # who may subscribe
+    # who reads it about other firms (under their consent): the kinds of organisation
+    audience: frozenset[str] = frozenset({"bank", "core_enterprise", "park"})
 
 
 LENDERS = frozenset({"bank"})

@@ -141,17 +141,17 @@ class CarbonService:
 
     # -- computing ---------------------------------------------------------------------------
     def _compute(
-        self, orgs: list[str], start: date, end: date, choice: Choice
+        self, orgs: list[str], start: date, end: date, choice: Choice, bucket: str = MONTH
     ) -> tuple[dict[str, Chosen], list[dict[str, Any]], list[dict[str, Any]]]:
-        """(factors chosen per firm, emission rows per firm x month x energy type, output
-        value rows per firm x month x unit), for every firm in one pass each."""
+        """(factors chosen per firm, emission rows per firm x bucket x energy type, output
+        value rows per firm x bucket x unit), for every firm in one pass each."""
         chosen = self._choose(orgs, end.year, choice)
         rel = self._relation(chosen)
         a, b = _date(start), _date(end)
         cur = self.store.cursor()
         try:
-            em = dicts(cur.execute(fill(EMISSIONS_SQL, chosen=rel, start=a, end=b, bucket=MONTH)))
-            out_sql = fill(OUTPUT_SQL, chosen=rel, start=a, end=b, bucket=MONTH)
+            em = dicts(cur.execute(fill(EMISSIONS_SQL, chosen=rel, start=a, end=b, bucket=bucket)))
+            out_sql = fill(OUTPUT_SQL, chosen=rel, start=a, end=b, bucket=bucket)
             prepare(cur, sql_list(orgs), ("production_report", "sales_order"), [out_sql])
             out = dicts(cur.execute(out_sql))
         finally:
@@ -274,6 +274,20 @@ class CarbonService:
             "factors": self._factors_used(chosen),
         }  # fmt: skip
 
+    def daily(
+        self, orgs: list[str], start: date, end: date, choice: Choice | None = None
+    ) -> list[dict[str, Any]]:
+        """Energy (tce), emissions (location-based) and output value per day over the firms
+        together: aggregates for a park's screen, no firm named."""
+        if not orgs:
+            return []
+        _, em, out = self._compute(orgs, start, end, choice or Choice(region="auto"), "day")
+        days = sorted({r["bucket"] for r in em} | {r["bucket"] for r in out})
+        return [{"day": d.isoformat(), "tce": _t([r for r in em if r["bucket"] == d], "tce"),
+                 "t_location": _t([r for r in em if r["bucket"] == d], "t_location"),
+                 "output_value": _t([r for r in out if r["bucket"] == d], "value")}
+                for d in days]  # fmt: skip
+
     def factors_by_id(self) -> dict[str, Factor]:
         return {f.id: f for f in self.factors()}
 
@@ -339,18 +353,12 @@ class CarbonService:
             return [r for r in rows if r["org"] == principal.org]
         if principal.org_kind is not OrgKind.PARK:
             return []
-        members = self.members(principal.org)
+        members = self.master.members(principal.org)
         named = self._named(principal, [r["org"] for r in rows if r["org"] in members])
         names = self.master.names(named)
         return [r | {"name": names.get(r["org"], r["org"])} for r in rows if r["org"] in named]
 
     # -- the park ----------------------------------------------------------------------------
-    def members(self, park: str) -> dict[str, dict[str, Any]]:
-        """The park's member firms: USCC -> name and industry code."""
-        return {r["uscc"]: r for r in dicts(self.store.cursor().execute(
-            "SELECT uscc, name, industry_code FROM organisations WHERE park = ? "
-            "AND org_kind = 'sme' ORDER BY uscc", [park]))}  # fmt: skip
-
     def _named(self, principal: Principal, orgs: list[str]) -> set[str]:
         """The firms that let the park see their carbon account (each read audited)."""
         live = set(self.consents.live(principal.org, PURPOSES[OrgKind.PARK]))
@@ -374,7 +382,7 @@ class CarbonService:
             raise ConsentForbidden("the park view is for parks and local governments")
         start, end = self._period(start, end)
         choice = choice or Choice(region="auto")
-        firms = self.members(principal.org)
+        firms = self.master.members(principal.org)
         orgs = list(firms)
         if not orgs:
             raise CarbonError("the park has no member firms")

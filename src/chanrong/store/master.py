@@ -57,6 +57,12 @@ class MasterRepository:
             "SELECT uscc, name FROM organisations WHERE list_contains(?, uscc)", [sorted(orgs)]
         ).fetchall())  # fmt: skip
 
+    def members(self, park: str) -> dict[str, dict[str, Any]]:
+        """The park's member enterprises: USCC -> uscc, name, industry_code, region_code."""
+        return {r["uscc"]: r for r in dicts(self.store.cursor().execute(
+            "SELECT uscc, name, industry_code, region_code FROM organisations "
+            "WHERE park = ? AND org_kind = 'sme' ORDER BY uscc", [park]))}  # fmt: skip
+
     def get(self, kind: str, org: str, code: str) -> dict[str, Any] | None:
         """One master record of an enterprise by its code."""
         rows = dicts(self.store.cursor().execute(

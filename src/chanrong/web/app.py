@@ -31,10 +31,12 @@ from chanrong.web.api import (
     indicators,
     ingest,
     ledger,
+    park,
     supply,
 )
 from chanrong.web.charts import plotly_js_path
 from chanrong.web.pages import carbon as carbon_pages
+from chanrong.web.pages import park as park_pages
 from chanrong.web.pages import routes as pages
 from chanrong.web.security import csrf_guard, security_middleware
 
@@ -167,7 +169,7 @@ def create_app(
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
                bank.router, bank.orgs, alerts.router, supply.router, carbon.router,
-               carbon_pages.router, pages.router)  # fmt: skip
+               park.router, carbon_pages.router, park_pages.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

@@ -119,7 +119,7 @@ def park_carbon_page(
     except CarbonError as exc:
         raise HTTPException(400, str(exc)) from exc
     query = _query(start, end, grid_year, region)
-    members = platform.carbon.members(principal.org)
+    members = platform.master.members(principal.org)
     return render(request, "park_carbon.html", lang, principal, view=view,
                   charts=_charts(view, lang), query=urlencode(query), regions=REGION_NAMES,
                   form=request.query_params, members=members, error=error, saved=saved,

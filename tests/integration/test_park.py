@@ -1,0 +1,141 @@
+"""The park's cockpit on a hand-made park of two firms: the live screen's aggregates (machines,
+energy, carbon, alerts meant for parks) over every member, and the portfolio naming only the
+member that consented, as far as its consent goes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chanrong.access.consents import ConsentForbidden
+from chanrong.access.rules import Principal, Role
+from chanrong.alerts.engine import AlertEngine
+from chanrong.alerts.rules import BY_ID
+from chanrong.model.base import LOCAL_TZ
+from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
+from chanrong.platform import Platform
+from tests.conftest import OTHER_SME, SME, form_post, telemetry
+from tests.integration.test_bank_screening import send
+from tests.integration.test_carbon import PARK
+
+TODAY = date(2026, 3, 2)  # the fixed clock: 14:00 in Shanghai
+
+
+def at(hhmm: str) -> str:
+    return f"{TODAY.isoformat()}T{hhmm}:00+08:00"
+
+
+def committee() -> Principal:
+    return Principal(org=PARK, org_kind=OrgKind.PARK, role=Role.ADMIN, username="liu")
+
+
+@pytest.fixture
+def park(platform: Platform) -> Platform:
+    now = platform.clock.now()
+    platform.master.upsert([
+        Organisation(uscc=PARK, name="大碶园区管委会", org_kind=OrgKind.PARK),
+        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
+                     region_code="330206", park=PARK),
+        Organisation(uscc=OTHER_SME, name="隔壁钣金厂", org_kind=OrgKind.SME, park=PARK),
+    ], now)  # fmt: skip
+    # the last 10 minutes: the mould maker's machine runs at 12.5 kW, the sheet-metal shop's
+    # idles at 2 kW; a reading from 13:40 is too old to count
+    send(platform, "telemetry", [
+        telemetry(1, event_time=at("13:40"), run_state="stopped", power_kw=0.0),
+        telemetry(2, event_time=at("13:55"), run_state="running", power_kw=12.5),
+        telemetry(3, org=OTHER_SME, event_time=at("13:58"), run_state="idle", power_kw=2.0),
+    ])  # fmt: skip
+    platform.master.upsert([Device(org=OTHER_SME, code="EM-1", name="总电表",
+                                   device_type=DeviceType.ENERGY_METER)], now)  # fmt: skip
+    # today 1,000 and 500 kWh; yesterday the same (what the quota check counts: whole days)
+    send(platform, "energy", [
+        {"id": f"e{org[-2:]}{day}", "source": "meter", "org": org, "meter": "EM-1",
+         "event_time": (datetime(2026, 3, 2, 10, tzinfo=LOCAL_TZ) - timedelta(days=day)).isoformat(),
+         "energy_type": "electricity", "value": kwh, "unit": "kWh"}
+        for org, kwh in ((SME, 1000), (OTHER_SME, 500)) for day in (0, 1)])  # fmt: skip
+    # both firms over a tiny quota: an over-emission warning each (a rule meant for parks)
+    for org in (SME, OTHER_SME):
+        platform.carbon.set_quota(committee(), org, 2026, 0.1)
+    AlertEngine(platform.store, (BY_ID["carbon_quota"],)).tick(now)
+    # and a lender's own alert, which is not the park's to count
+    platform.store.cursor().execute(
+        "INSERT INTO alerts VALUES (nextval('alert_ids'), 'repayment_missed', ?, 'L-1', "
+        "'critical', 'active', ?, ?, ?, NULL, 3, 3, 'instalment unpaid')",
+        [SME, now, now, now],
+    )
+    platform.grading.assess(TODAY)
+    platform.indicators.compute(TODAY)
+    return platform
+
+
+def test_the_live_screen_counts_every_member_and_names_none(park: Platform) -> None:
+    live = park.park.live(committee())
+    m = live["machines"]
+    assert (m["registered"], m["reporting"], m["running"], m["firms_online"]) == (2, 2, 1, 2)
+    assert live["running_rate"] == 0.5 and m["power_kw"] == pytest.approx(14.5)
+    # today's energy: 1,500 kWh x 0.1229 kgce; carbon on each firm's own grid (auto): the mould
+    # maker in Ningbo on the East grid (0.55), the other with no region code on the national
+    today = live["today"]
+    assert today["tce"] == pytest.approx(1.5 * 0.1229)
+    assert today["t_location"] == pytest.approx(1000 * 0.55 / 1000 + 500 * 0.5306 / 1000)
+    assert [(a["rule"], a["open"], a["firms"]) for a in live["alerts"]] == [("carbon_quota", 2, 2)]
+    assert live["quotas"] == {"over": 2}
+    assert live["graded"] == 2 and sum(live["grades"].values()) == 2
+    assert [d["day"] for d in live["trend"]] == ["2026-03-01", "2026-03-02"]
+    with pytest.raises(ConsentForbidden):
+        park.park.live(Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN))
+
+
+def test_the_portfolio_names_only_the_member_that_consented(park: Platform) -> None:
+    view = park.park.portfolio(committee())
+    assert (view["firms"], view["named"], view["not_named"]) == (2, 0, 2)
+    assert view["figures"]["energy_tce_90"] == {"firms": 2, "value": pytest.approx(2 * 0.18435),
+                                                "how": "sum"}  # fmt: skip
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    park.consents.grant(me, PARK, ["production_energy", "digital_grade", "carbon"], "park_services")
+    view = park.park.portfolio(committee())
+    (firm,) = view["members"]
+    assert firm["org"] == SME and firm["grade_visible"]
+    assert firm["figures"]["energy_tce_90"]["value"] == pytest.approx(2 * 0.1229)
+    assert firm["figures"]["sales_amount_365"]["value"] is None  # transactions not consented
+    assert firm["alerts"] == {"超排预警": 1}  # the lender's repayment alert is not the park's
+    assert [r["industry"] for r in view["by_industry"]] == ["other"]  # 2 firms: none alone
+    audit = park.consents.repo.audit_entries(owner=SME, limit=20)
+    assert any(a["reader_org"] == PARK and a["allowed"] for a in audit)
+
+
+def test_cockpit_pages_and_api(park: Platform, app_client: TestClient) -> None:
+    park.access.add_user(PARK, "liu", "park-password-1", role=Role.ADMIN)
+    assert app_client.get("/api/v1/park/live").status_code == 401
+    form_post(app_client, "/login", {"username": "liu", "password": "park-password-1"})
+    live = app_client.get("/api/v1/park/live").json()
+    assert live["machines"]["running"] == 1
+    assert app_client.get("/api/v1/park/portfolio").json()["firms"] == 2
+    page = app_client.get("/park/screen?every=5")
+    assert page.status_code == 200 and 'data-refresh="5"' in page.text
+    assert 'data-testid="running-rate">50<' in page.text
+    data = app_client.get("/park/screen.json").json()
+    assert data["kpis"]["running_rate"] == "50" and data["kpis"]["open_alerts"] == "2"
+    assert set(data["charts"]) == {
+        "screen-output",
+        "screen-carbon",
+        "screen-grades",
+        "screen-alerts",
+    }
+    assert app_client.get("/park").status_code == 200
+    en = app_client.get("/park/screen.json?lang=en").json()
+    assert "Open alerts by type" in en["charts"]["screen-alerts"]
+    # a firm is not a park
+    park.access.add_user(SME, "chen", "factory-password-1", role=Role.ADMIN)
+    form_post(app_client, "/login", {"username": "chen", "password": "factory-password-1"})
+    assert app_client.get("/api/v1/park/live").status_code == 403
+    assert app_client.get("/park/screen", follow_redirects=False).status_code == 403
+
+
+def test_quiet_park_has_no_rate(platform: Platform) -> None:
+    platform.master.upsert([Organisation(uscc=PARK, name="空园区", org_kind=OrgKind.PARK)],
+                           platform.clock.now())  # fmt: skip
+    live = platform.park.live(committee(), platform.clock.now() + timedelta(days=1))
+    assert live["firms"] == 0 and live["running_rate"] is None and live["open_alerts"] == 0
