@@ -15,8 +15,9 @@ from chanrong.alerts.engine import AlertEngine
 from chanrong.alerts.rules import BY_ID
 from chanrong.model.base import LOCAL_TZ
 from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
+from chanrong.park.riskpool import PoolError, Terms
 from chanrong.platform import Platform
-from tests.conftest import OTHER_SME, SME, form_post, telemetry
+from tests.conftest import BANK, OTHER_SME, SME, form_post, telemetry
 from tests.integration.test_bank_screening import send
 from tests.integration.test_carbon import PARK
 
@@ -99,7 +100,8 @@ def test_the_portfolio_names_only_the_member_that_consented(park: Platform) -> N
     (firm,) = view["members"]
     assert firm["org"] == SME and firm["grade_visible"]
     assert firm["figures"]["energy_tce_90"]["value"] == pytest.approx(2 * 0.1229)
-    assert firm["figures"]["sales_amount_365"]["value"] is None  # transactions not consented
+    assert firm["figures"]["output_value_90"]["value"] is None  # transactions not consented
+    assert firm["figures"]["device_running_rate_30"]["value"] == 50  # 1 of its 2 readings
     assert firm["alerts"] == {"超排预警": 1}  # the lender's repayment alert is not the park's
     assert [r["industry"] for r in view["by_industry"]] == ["other"]  # 2 firms: none alone
     audit = park.consents.repo.audit_entries(owner=SME, limit=20)
@@ -139,3 +141,52 @@ def test_quiet_park_has_no_rate(platform: Platform) -> None:
                            platform.clock.now())  # fmt: skip
     live = platform.park.live(committee(), platform.clock.now() + timedelta(days=1))
     assert live["firms"] == 0 and live["running_rate"] is None and live["open_alerts"] == 0
+
+
+def test_the_risk_pool_covers_the_members_live_loans(
+    park: Platform, app_client: TestClient
+) -> None:
+    send(park, "loan", [
+        {"id": f"l{k}", "source": "core", "org": org, "event_time": at("09:00"), "loan_no": no,
+         "lender": BANK, "loan_type": "working_capital", "principal": amount, "annual_rate": 0.05,
+         "start_date": "2026-01-05", "maturity_date": "2026-12-31"}
+        for k, (org, no, amount) in enumerate(((SME, "L-1", 1_000_000), (OTHER_SME, "L-2", 500_000)))
+    ])  # fmt: skip
+    send(park, "loan_outcome", [{"id": "o1", "source": "core", "org": OTHER_SME,
+                                 "event_time": at("09:30"), "loan_no": "L-2", "outcome": "default",
+                                 "days_past_due": 95}])  # fmt: skip
+    park.store.cursor().execute(  # the bank scored the mould maker: PD 2 %
+        "INSERT INTO credit_scores VALUES (?, ?, ?, 1, 600, 0.02, 'BBB', 800000, 0.05, '{}', "
+        "'wang', ?)", [BANK, SME, TODAY, park.clock.now()])  # fmt: skip
+    terms = Terms(government_fund=600_000, park_fund=400_000, pool_share=0.5, lgd=0.45,
+                  correlation=0.15, runs=10_000)  # fmt: skip
+    park.park.set_pool(committee(), terms)
+    r = park.park.risk_pool(committee())
+    # the defaulted 500,000 is a claim due now: 0.5 x 0.45 x 500,000 = 112,500 from the pool
+    assert r["defaulted"] == {"loans": 1, "ead": 500_000, "claim_due": 112_500}
+    assert r["pool"] == pytest.approx(1_000_000 - 112_500)
+    assert (r["loans"], r["covered"], r["scored"]) == (1, 1_000_000, 1)
+    assert r["coverage_ratio"] == pytest.approx(0.8875) and r["within_leverage"]
+    assert r["expected_loss_formula"] == pytest.approx(0.02 * 450_000)
+    assert r["government_expected_paid"] == pytest.approx(0.6 * r["pool_expected_paid"])
+    # covering park-credit loans only: none yet
+    park.park.set_pool(committee(), terms, ["park_credit"])
+    assert park.park.risk_pool(committee())["covered"] == 0
+    with pytest.raises(PoolError):
+        park.park.set_pool(committee(), terms, ["mortgage"])
+    viewer = Principal(org=PARK, org_kind=OrgKind.PARK, role=Role.VIEWER, username="v")
+    with pytest.raises(ConsentForbidden):
+        park.park.set_pool(viewer, terms)
+    # the page: a term out of range is named; the API keeps terms and answers
+    park.access.add_user(PARK, "liu", "park-password-1", role=Role.ADMIN)
+    form_post(app_client, "/login", {"username": "liu", "password": "park-password-1"})
+    assert 'data-testid="pool-result"' in app_client.get("/park/risk-pool").text
+    bad = {"government_fund": "1", "park_fund": "1", "pool_share": "150", "lgd": "45",
+           "correlation": "0.1", "default_pd": "3", "max_leverage": "10", "runs": "5000"}  # fmt: skip
+    r = form_post(app_client, "/park/risk-pool", bad, follow_redirects=False)
+    assert r.status_code == 303 and "pool_share" in r.headers["location"]
+    body = {"government_fund": 2_000_000, "park_fund": 0, "runs": 5_000}
+    answer = app_client.put("/api/v1/park/risk-pool", json=body,
+                            headers={"x-csrf-token": app_client.cookies["chanrong_csrf"]})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["covered"] == 1_000_000 and answer.json()["saved"]

@@ -59,6 +59,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.grade", "/grade", "grade"),
     ("nav.park", "/park", "park_cockpit"),
     ("nav.park_screen", "/park/screen", "park_cockpit"),
+    ("nav.park_pool", "/park/risk-pool", "park_cockpit"),
     ("nav.park_grades", "/park/grades", "park_cockpit"),
     ("nav.park_carbon", "/park/carbon", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),

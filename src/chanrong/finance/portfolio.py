@@ -13,12 +13,15 @@ from chanrong.finance.scorecard import RATINGS
 from chanrong.model.base import local_today
 from chanrong.store.db import Store, dicts
 
-# The bank's loans live on $day: started, the newest outcome by then neither repaid nor written
-# off, and not more than a month past maturity; with their days past due. Also what the credit
-# line deducts as already outstanding (`ScoringService.outstanding`).
-LIVE_LOANS = """
+
+# Loans live on $day: started, the newest outcome by then neither repaid nor written off, and
+# not more than a month past maturity; with their days past due. `which` picks the loans: a
+# bank's own (LIVE_LOANS, also what the credit line deducts as already outstanding,
+# `ScoringService.outstanding`), or a park's members' (park.service).
+def live_loans(which: str) -> str:
+    return f"""
 WITH l AS (
-    SELECT * FROM ev_loan WHERE lender = $bank AND start_date <= $day
+    SELECT * FROM ev_loan WHERE {which} AND start_date <= $day
     QUALIFY event_time = max(event_time) OVER (PARTITION BY org, loan_no)
 ), o AS (
     SELECT org, loan_no, outcome, days_past_due FROM ev_loan_outcome
@@ -30,6 +33,9 @@ LEFT JOIN o ON o.org = l.org AND o.loan_no = l.loan_no
 WHERE coalesce(o.outcome, '') NOT IN ('repaid', 'written_off')
   AND l.maturity_date + INTERVAL 31 DAY >= $day
 """
+
+
+LIVE_LOANS = live_loans("lender = $bank")
 
 BOOK_SQL = f"""
 WITH live AS ({LIVE_LOANS}), s AS (

@@ -52,9 +52,11 @@ class BankService:
         return seen_in(self.indicators.read(principal, org, purpose, day))
 
     def firm(
-        self, principal: Principal, org: str, purpose: str, day: date, seen: Seen | None = None
-    ) -> dict[str, Any]:
-        """One firm as the bank may see it: its values through the consent door, its tags."""
+        self, principal: Principal, org: str, purpose: str, day: date, seen: Seen | None = None,
+        figures: tuple[tuple[str, int], ...] = KEY_FIGURES,
+    ) -> dict[str, Any]:  # fmt: skip
+        """One firm as the reader may see it: its values through the consent door, its tags,
+        and the key `figures`."""
         values, credibility = seen or self.seen(principal, org, purpose, day)
         given, unjudged = tag(values)
         try:
@@ -73,7 +75,7 @@ class BankService:
             "knockout": any(g.tag.nature is Nature.KNOCKOUT for g in given),
             "figures": {f"{i}_{w}": {"value": values.get((i, w)),
                                      "credibility": credibility.get((i, w))}
-                        for i, w in KEY_FIGURES},
+                        for i, w in figures},
         }  # fmt: skip
 
     def diligence(

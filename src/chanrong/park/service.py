@@ -4,7 +4,9 @@ screen."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,20 +16,43 @@ from chanrong.alerts.rules import BY_ID, RULES
 from chanrong.alerts.service import AlertService
 from chanrong.carbon.service import MIN_GROUP, CarbonService
 from chanrong.clock import Clock
-from chanrong.finance.service import KEY_FIGURES, BankService
+from chanrong.finance.portfolio import live_loans
+from chanrong.finance.service import BankService
 from chanrong.grading.service import GradingService
 from chanrong.model.base import local_today
+from chanrong.model.events import LoanType
 from chanrong.model.identifiers import MANUFACTURING_DIVISIONS
 from chanrong.model.master import OrgKind
 from chanrong.park.live import ALERTS_SQL, LIVE_MINUTES, MACHINES_SQL
+from chanrong.park.riskpool import Exposure, PoolError, Terms, simulate
 from chanrong.store.db import Store, dicts
 from chanrong.store.master import MasterRepository
 
 PURPOSE = "park_services"
 FOR_PARKS = [r.id for r in RULES if "park" in r.audience]
 TREND_DAYS = 30
-# Sums over the park (amounts, energy); the rest are averaged over the firms that have a value.
-SUMMED = frozenset({"sales_amount", "output_value", "energy_tce"})
+# What the cockpit shows of each firm, and over the park: sums (amounts, energy) or means over
+# the firms that have a value (rates, changes).
+FIGURES = (("output_value", 90), ("output_change", 90), ("device_running_rate", 30),
+           ("energy_tce", 90), ("on_time_delivery_qty", 90))  # fmt: skip
+SUMMED = frozenset({"output_value", "energy_tce"})
+
+# The members' live loans of the covered types ($types NULL: every type), each with the newest
+# PD any lender's scorecard gave the borrower (none: the pool's stated default PD).
+POOL_LOANS_SQL = f"""
+WITH live AS ({
+    live_loans(
+        "org IN (SELECT uscc FROM organisations WHERE park = $park) "
+        "AND ($types IS NULL OR list_contains($types, loan_type))"
+    )
+}),
+s AS (
+    SELECT org, pd FROM credit_scores QUALIFY scored_at = max(scored_at) OVER (PARTITION BY org)
+)
+SELECT live.org, live.loan_no, live.loan_type, live.principal::DOUBLE AS ead, live.outcome,
+       s.pd
+FROM live LEFT JOIN s ON s.org = live.org
+"""
 
 KEY_SQL = """
 SELECT indicator, window_days, count(value) AS firms, sum(value) AS total, avg(value) AS mean
@@ -90,6 +115,61 @@ class ParkService:
             "quotas": dict(quotas),
         }  # fmt: skip
 
+    # -- the risk-compensation pool (园保贷) ------------------------------------------------
+    def pool_terms(self, park: str) -> tuple[Terms, list[str] | None, bool]:
+        """The park's saved terms and covered loan types, or the example ones (saved: False)."""
+        row = self.store.cursor().execute(
+            "SELECT terms, loan_types FROM park_risk_pools WHERE park = ?", [park]).fetchone()  # fmt: skip
+        if row is None:
+            return Terms(), None, False
+        return Terms(**json.loads(row[0])), row[1], True
+
+    def set_pool(
+        self, principal: Principal, terms: Terms, loan_types: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The park keeps its pool's terms (its people; not a read-only user)."""
+        self._check(principal)
+        if principal.role.value == "viewer":
+            raise ConsentForbidden("a read-only user cannot change the pool")
+        try:
+            terms.check()
+            types = sorted({LoanType(t).value for t in loan_types}) if loan_types else None
+        except ValueError as exc:
+            raise PoolError(str(exc)) from exc
+        with self.store.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO park_risk_pools VALUES (?, ?, ?, ?, ?)",
+                        [principal.org, json.dumps(asdict(terms)), types,
+                         principal.username or "?", self.clock.now()])  # fmt: skip
+        return {"terms": asdict(terms), "loan_types": types}
+
+    def risk_pool(
+        self, principal: Principal, terms: Terms | None = None,
+        loan_types: list[str] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The pool against the members' live loans today (its saved terms unless others are
+        given): coverage, leverage, and a year of losses simulated. Aggregates: no firm named."""
+        self._check(principal)
+        saved, saved_types, is_saved = self.pool_terms(principal.org)
+        terms = terms or saved
+        types = loan_types if loan_types is not None else saved_types
+        loans = dicts(self.store.cursor().execute(POOL_LOANS_SQL, {
+            "park": principal.org, "day": local_today(self.clock.now()), "types": types}))  # fmt: skip
+        # a loan already in default is a claim now, not a risk to simulate
+        defaulted = [r for r in loans if r["outcome"] == "default"]
+        live = [r for r in loans if r["outcome"] != "default"]
+        due = terms.pool_share * terms.lgd * sum(r["ead"] for r in defaulted)
+        # the year ahead starts from what is left once those claims are paid (pro rata)
+        left = 1 - min(due, terms.pool) / terms.pool if terms.pool else 0.0
+        ahead = replace(terms, government_fund=terms.government_fund * left,
+                        park_fund=terms.park_fund * left)  # fmt: skip
+        result = simulate([Exposure(r["ead"], r["pd"]) for r in live], ahead)
+        return result | {
+            "saved": is_saved, "loan_types": types, "firms": len({r["org"] for r in live}),
+            "loans": len(live), "defaulted": {"loans": len(defaulted), "ead": sum(r["ead"] for r in defaulted),
+                                              "claim_due": due},
+            "pool_before_due": terms.pool, "terms": asdict(terms),
+        }  # fmt: skip
+
     # -- the portfolio -------------------------------------------------------------------------
     def portfolio(self, principal: Principal, as_of: date | None = None) -> dict[str, Any]:
         """Every member counted; those that consented to the park named with their grade, key
@@ -104,7 +184,7 @@ class ParkService:
         firms = []
         for org in sorted(set(members) & live):
             try:
-                f = self.bank.firm(principal, org, PURPOSE, day)
+                f = self.bank.firm(principal, org, PURPOSE, day, figures=FIGURES)
             except ConsentForbidden:
                 continue  # its consent to the park opens none of this (e.g. carbon alone)
             firms.append(f | {"alerts": dict(open_alerts.get(org, {}))})
@@ -113,14 +193,14 @@ class ParkService:
         groups: Counter[str] = Counter()
         for code, n in industry.items():  # no division with fewer than MIN_GROUP firms named
             groups[code if code and n >= MIN_GROUP else "other"] += n
-        ids = sorted({i for i, _ in KEY_FIGURES})
+        ids = sorted({i for i, _ in FIGURES})
         key = {(r["indicator"], r["window_days"]): r for r in dicts(self.store.cursor().execute(
             KEY_SQL, {"orgs": list(members), "day": day, "ids": ids}))}  # fmt: skip
         figures = {
             f"{i}_{w}": {"firms": key[(i, w)]["firms"],
                          "value": key[(i, w)]["total" if i in SUMMED else "mean"],
                          "how": "sum" if i in SUMMED else "mean"}
-            for i, w in KEY_FIGURES if (i, w) in key
+            for i, w in FIGURES if (i, w) in key
         }  # fmt: skip
         grades = self.grading.park_view(principal.org, day)
         return {
@@ -130,6 +210,6 @@ class ParkService:
                 {"industry": code, "industry_name": MANUFACTURING_DIVISIONS.get(code), "firms": n}
                 for code, n in groups.most_common()
             ],
-            "figures": figures, "grades": grades["distribution"]["overall"],
+            "figures": figures, "figure_keys": [f"{i}_{w}" for i, w in FIGURES], "grades": grades["distribution"]["overall"],
             "graded": grades["firms"], "members": firms,
         }  # fmt: skip

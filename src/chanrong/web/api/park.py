@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
 
+from chanrong.model.events import LoanType
+from chanrong.park.riskpool import PoolError, Terms
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import PlatformDep, PrincipalDep
 
@@ -33,3 +36,42 @@ def live(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     output value, the last 30 days of each, the digital-level distribution, open alerts by rule
     and carbon quota statuses. Aggregates over every member; no firm named."""
     return dict(_call(platform.park.live, principal))
+
+
+class PoolIn(BaseModel):
+    government_fund: float = Field(ge=0, description="元 put in by the local government")
+    park_fund: float = Field(ge=0, description="元 put in by the park")
+    pool_share: float = Field(0.5, ge=0, le=1, description="share of each loss the pool pays")
+    lgd: float = Field(0.45, gt=0, le=1, description="loss given default")
+    correlation: float = Field(0.15, ge=0, lt=1, description="asset correlation (one factor)")
+    default_pd: float = Field(0.03, gt=0, lt=1, description="PD of a borrower no lender scored")
+    max_leverage: float = Field(10.0, gt=0, description="loans the pool may back, x its size")
+    runs: int = Field(20_000, ge=1_000, le=1_000_000)
+    seed: int = 2026
+    loan_types: list[str] | None = Field(None, description="loan types covered (default: all): "
+                                         + ", ".join(LoanType))  # fmt: skip
+
+
+def _pool(fn: Any, *args: Any) -> Any:
+    try:
+        return _call(fn, *args)
+    except PoolError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@router.get("/risk-pool")
+def risk_pool(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The park's risk-compensation pool (园保贷) against its members' live loans today, with
+    its saved terms (or example terms, `saved: false`): coverage ratio, leverage, and a year of
+    losses simulated (one-factor Gaussian copula; PDs from the lenders' scorecards, else the
+    stated default PD): expected and tail losses, what the pool pays, the chance it runs dry,
+    the banks' share; loans already in default as claims due now. No firm named."""
+    return dict(_pool(platform.park.risk_pool, principal))
+
+
+@router.put("/risk-pool")
+def set_risk_pool(body: PoolIn, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Keep the pool's terms, then answer as GET does."""
+    terms = Terms(**body.model_dump(exclude={"loan_types"}))
+    _pool(platform.park.set_pool, principal, terms, body.loan_types)
+    return dict(_pool(platform.park.risk_pool, principal))

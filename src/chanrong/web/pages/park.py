@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from chanrong.access.consents import ConsentForbidden
 from chanrong.i18n import t
 from chanrong.model.base import LOCAL_TZ
+from chanrong.model.events import LoanType
+from chanrong.park.riskpool import PoolError, Terms
 from chanrong.web.charts import PLOTLY_JS_URL, figure
 from chanrong.web.deps import LangDep, PlatformDep
 from chanrong.web.pages.routes import _guard, render
@@ -101,3 +106,44 @@ def screen_page(
 def screen_data(request: Request, platform: PlatformDep, lang: LangDep) -> JSONResponse:
     principal = _guard(request, "park_cockpit")
     return JSONResponse(screen(platform.park.live(principal), lang))
+
+
+def _pool_chart(r: dict[str, Any], lang: str) -> str:
+    edges, counts = r["histogram"]["edges"], r["histogram"]["counts"]
+    mids = [round((a + b) / 2 / 1e4, 1) for a, b in pairwise(edges)]
+    share = [c / max(sum(counts), 1) for c in counts]
+    title = "一年损失分布(模拟,万元)" if lang != "en" else "A year's losses, simulated (10k CNY)"
+    return figure([{"type": "bar", "x": mids, "y": share, "marker": {"color": "#b91c1c"}}],
+                  title=title, height=300)  # fmt: skip
+
+
+@router.get("/park/risk-pool", response_class=HTMLResponse)
+def risk_pool_page(
+    request: Request, platform: PlatformDep, lang: LangDep, error: str = ""
+) -> HTMLResponse:
+    """The risk-compensation pool: terms form, coverage and the simulated year."""
+    principal = _guard(request, "park_cockpit")
+    r = platform.park.risk_pool(principal)
+    return render(request, "park_risk_pool.html", lang, principal, r=r,
+                  chart=_pool_chart(r, lang), loan_types=[t.value for t in LoanType],
+                  error=error)  # fmt: skip
+
+
+@router.post("/park/risk-pool")
+async def risk_pool_save(request: Request, platform: PlatformDep) -> Response:
+    """Keep the terms from the form; a term out of range comes back named on the page."""
+    principal = _guard(request, "park_cockpit")
+    form = await request.form()
+    try:
+        num = lambda k: float(str(form.get(k, "")))  # noqa: E731
+        terms = Terms(government_fund=num("government_fund"), park_fund=num("park_fund"),
+                      pool_share=num("pool_share") / 100, lgd=num("lgd") / 100,
+                      correlation=num("correlation"), default_pd=num("default_pd") / 100,
+                      max_leverage=num("max_leverage"), runs=int(num("runs")))  # fmt: skip
+        types = [str(v) for v in form.getlist("loan_types")] or None
+        platform.park.set_pool(principal, terms, types)
+    except (ValueError, PoolError) as exc:
+        return RedirectResponse("/park/risk-pool?" + urlencode({"error": str(exc)}), 303)
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return RedirectResponse("/park/risk-pool", 303)
