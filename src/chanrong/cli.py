@@ -177,6 +177,7 @@ def demo(
     from chanrong.sim.demo import (
         demo_consents,
         demo_park,
+        demo_park_credit,
         demo_quotas,
         demo_scorecard,
         level_footprint,
@@ -193,6 +194,7 @@ def demo(
     demo_scorecard(platform, park)
     runner, sink = _backfill(platform, park)
     demo_quotas(platform, park)
+    demo_park_credit(platform, park)
     t = sink.totals
     console.print(
         f"{'created' if created else 'resumed'} {park.preset.name_zh} ({len(park.firms)} firms, "

@@ -22,6 +22,7 @@ from chanrong.indicators.service import IndicatorService
 from chanrong.ingest.service import IngestService
 from chanrong.ledger.keys import Keyring
 from chanrong.ledger.log import Ledger
+from chanrong.park.lending import ParkLending
 from chanrong.park.service import ParkService
 from chanrong.store.accounts import AccountRepository
 from chanrong.store.consents import ConsentRepository
@@ -63,6 +64,7 @@ class Platform:
         self.carbon = CarbonService(store, self.consents, self.clock)
         self.park = ParkService(store, self.consents, self.bank, self.grading, self.carbon,
                                 self.alerts, self.clock)  # fmt: skip
+        self.lending = ParkLending(store, self.consents, self.scoring, self.clock)
         self.pledges = PledgeMonitor(store, self.consents, self.clock)
         self.receivables = Receivables(store, self.trades, self.clock)
         self.portfolio = Portfolio(store, self.alerts, self.clock)

@@ -63,6 +63,7 @@ def test_navigation_follows_the_organisation_kind(app_client: TestClient, people
     assert app_client.get("/api/v1/auth/me").json()["navigation"] == [
         "/bank",
         "/bank/portfolio",
+        "/bank/park-credit",
         "/alerts",
         "/consents",
         "/trace",

@@ -15,9 +15,11 @@ from chanrong.alerts.engine import AlertEngine
 from chanrong.alerts.rules import BY_ID
 from chanrong.model.base import LOCAL_TZ
 from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
+from chanrong.park.credit import allocate, concentration
+from chanrong.park.lending import LendingError
 from chanrong.park.riskpool import PoolError, Terms
 from chanrong.platform import Platform
-from tests.conftest import BANK, OTHER_SME, SME, form_post, telemetry
+from tests.conftest import BANK, OTHER_SME, SME, SimulatedPark, form_post, telemetry
 from tests.integration.test_bank_screening import send
 from tests.integration.test_carbon import PARK
 
@@ -190,3 +192,82 @@ def test_the_risk_pool_covers_the_members_live_loans(
                             headers={"x-csrf-token": app_client.cookies["chanrong_csrf"]})  # fmt: skip
     assert answer.status_code == 200, answer.text
     assert answer.json()["covered"] == 1_000_000 and answer.json()["saved"]
+
+
+def test_a_bank_shares_its_park_credit_pool_by_its_scorecard(
+    simulated_park: SimulatedPark,
+) -> None:
+    platform = simulated_park.platform
+    sim = simulated_park.park
+    bank, park_org = sim.banks[0].uscc, sim.park.uscc  # type: ignore[attr-defined]
+    if not platform.scoring.models(bank):
+        platform.scoring.train(bank, "platform", by="test")
+    officer = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.MEMBER, username="officer")
+    with pytest.raises(LendingError, match="set one first"):
+        platform.lending.allocate(officer, park_org)
+    with pytest.raises(LendingError, match="not a registered park"):
+        platform.lending.set_pool(officer, bank, 1e6)
+    platform.lending.set_pool(officer, park_org, 5_000_000, max_share=0.3, note="整园授信 2026")
+    view = platform.lending.allocate(officer, park_org)
+    members = set(platform.master.members(park_org))
+    lenders = {o for p in ("pre_loan", "in_loan") for o in platform.consents.live(bank, p)}
+    firms = {f["org"]: f for f in view["firms"]}
+    assert set(firms) == members & lenders and firms  # every consenting member scored
+    asks = {o: f["ask"] for o, f in firms.items()}
+    assert {o: f["allocated"] for o, f in firms.items()} == allocate(5_000_000, asks, 0.3)
+    for f in firms.values():
+        assert f["allocated"] <= min(f["ask"], 1_500_000)
+        if f["knockouts"]:
+            assert f["ask"] == 0 == f["allocated"]
+    assert view["allocated"] <= 5_000_000 and view["candidates"] == len(firms)
+    assert view["concentration"] == concentration({o: f["allocated"] for o, f in firms.items()})
+    # the park sees the pool and its totals; no firm shared its credit standing with the park
+    committee_ = Principal(org=park_org, org_kind=OrgKind.PARK, role=Role.ADMIN, username="liu")
+    (seen,) = platform.lending.pools_of(committee_)
+    assert seen["allocated"] == view["allocated"] and seen["firms"] == []
+    assert seen["not_named"] == len(firms)
+    with pytest.raises(ConsentForbidden):
+        platform.lending.set_pool(committee_, park_org, 1e6)
+
+
+def test_park_credit_use_counts_the_banks_park_credit_loans(
+    park: Platform, app_client: TestClient
+) -> None:
+    officer = Principal(org=BANK, org_kind=OrgKind.BANK, role=Role.MEMBER, username="wang")
+    park.master.upsert([Organisation(uscc=BANK, name="测试银行", org_kind=OrgKind.BANK)],
+                       park.clock.now())  # fmt: skip
+    park.lending.set_pool(officer, PARK, 2_000_000, max_share=0.5)
+    park.store.cursor().execute(  # a past allocation: 800,000 to the mould maker
+        "INSERT INTO park_credit_allocations VALUES (?, ?, ?, 900000, 800000, 620, 0.02, 'A', "
+        "[], ?, 'wang', ?)", [BANK, PARK, SME, TODAY, park.clock.now()])  # fmt: skip
+    send(park, "loan", [
+        {"id": f"pc{k}", "source": "core", "org": SME, "event_time": at("09:00"), "loan_no": no,
+         "lender": BANK, "loan_type": kind, "principal": amount, "annual_rate": 0.04,
+         "start_date": "2026-02-01", "maturity_date": "2027-01-31"}
+        for k, (no, kind, amount) in enumerate((("PC-1", "park_credit", 300_000),
+                                                ("PC-2", "park_credit", 100_000),
+                                                ("WC-9", "working_capital", 999_999)))])  # fmt: skip
+    view = park.lending.bank_view(officer, PARK)
+    (firm,) = view["firms"]
+    assert (firm["drawn"], firm["loans"]) == (400_000, 2)  # park-credit loans only
+    assert firm["used"] == 0.5 and view["used_of_pool"] == 0.2
+    assert view["unallocated"] == 1_200_000
+    # named to the park once the firm lets it read its credit standing
+    me = Principal(org=SME, org_kind=OrgKind.SME, role=Role.ADMIN, username="chen")
+    (pool,) = park.lending.pools_of(committee())
+    assert pool["firms"] == [] and pool["not_named"] == 1
+    park.consents.grant(me, PARK, ["credit_standing"], "park_services")
+    (pool,) = park.lending.pools_of(committee())
+    assert [(f["org"], f["drawn"]) for f in pool["firms"]] == [(SME, 400_000)]
+    # the pages: the bank's pool with its firm; the park's cockpit with the pool
+    park.access.add_user(BANK, "wang", "bank-password-1", role=Role.MEMBER)
+    form_post(app_client, "/login", {"username": "wang", "password": "bank-password-1"})
+    page = app_client.get(f"/bank/park-credit?park={PARK}").text
+    assert f'<tr data-org="{SME}">' in page and 'data-testid="allocations"' in page
+    r = form_post(app_client, "/bank/park-credit", {"park": PARK, "amount": "-5"},
+                  follow_redirects=False)  # fmt: skip
+    assert "positive" in r.headers["location"]
+    park.access.add_user(PARK, "liu", "park-password-1", role=Role.ADMIN)
+    form_post(app_client, "/login", {"username": "liu", "password": "park-password-1"})
+    cockpit = app_client.get("/park").text
+    assert f'data-bank="{BANK}"' in cockpit and "测试模具厂 800,000" in cockpit

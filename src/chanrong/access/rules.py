@@ -64,6 +64,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("nav.park_carbon", "/park/carbon", "park_cockpit"),
     ("nav.bank", "/bank", "bank_workbench"),
     ("nav.portfolio", "/bank/portfolio", "portfolio"),
+    ("nav.park_credit", "/bank/park-credit", "bank_workbench"),
     ("nav.orders", "/orders", "own_data"),
     ("nav.orders", "/orders", "suppliers"),
     ("nav.suppliers", "/suppliers", "suppliers"),

@@ -100,6 +100,21 @@ def demo_quotas(platform: Platform, park: Park) -> int:
     return sum(1 for o in orgs if forecast[o] > 0)
 
 
+DEMO_PARK_CREDIT = 500_000_000.0  # 元: the demo bank's whole-park line (Daqi's was 79.45 亿)
+
+
+def demo_park_credit(platform: Platform, park: Park) -> int:
+    """The demo bank's park credit pool, set and shared once per database (after its scorecard
+    exists). Returns how many firms were scored for it."""
+    bank = park.banks[0].uscc
+    officer = Principal(org=bank, org_kind=OrgKind.BANK, role=Role.ADMIN, username="bank")
+    if platform.lending.pools_of(officer):
+        return 0
+    platform.lending.set_pool(officer, park.park.uscc, DEMO_PARK_CREDIT, max_share=0.05,
+                              note="整园授信(演示)")  # fmt: skip
+    return int(platform.lending.allocate(officer, park.park.uscc)["candidates"])
+
+
 def demo_scorecard(platform: Platform, park: Park) -> None:
     """The demo bank's scorecard, trained on its (simulated) loan book, once per database."""
     bank = park.banks[0].uscc

@@ -169,7 +169,7 @@ def create_app(
     routers = (auth.router, auth.keys, ingest.router, data.router, consents.router,
                identifiers.router, ledger.router, indicators.router, grading.router,
                bank.router, bank.orgs, alerts.router, supply.router, carbon.router,
-               park.router, carbon_pages.router, park_pages.router, pages.router)  # fmt: skip
+               park.router, park.credit, carbon_pages.router, park_pages.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router, dependencies=guarded)
     app.middleware("http")(security_middleware)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from chanrong.model.events import LoanType
+from chanrong.park.lending import LendingError
 from chanrong.park.riskpool import PoolError, Terms
 from chanrong.web.api.consents import _call
 from chanrong.web.deps import PlatformDep, PrincipalDep
@@ -75,3 +76,54 @@ def set_risk_pool(body: PoolIn, platform: PlatformDep, principal: PrincipalDep) 
     terms = Terms(**body.model_dump(exclude={"loan_types"}))
     _pool(platform.park.set_pool, principal, terms, body.loan_types)
     return dict(_pool(platform.park.risk_pool, principal))
+
+
+credit = APIRouter(prefix="/api/v1/park-credit", tags=["park"])
+
+
+class CreditPoolIn(BaseModel):
+    amount: float = Field(gt=0, description="元: the bank's whole-park line (整园授信)")
+    max_share: float = Field(0.1, gt=0, le=1, description="the largest share one firm may get")
+    end_date: date | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+def _lend(fn: Any, *args: Any) -> Any:
+    try:
+        return _call(fn, *args)
+    except LendingError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+@credit.get("")
+def credit_pools(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """A bank's park credit pools; or, for a park, the pools banks set for it: amount,
+    allocated, drawn (live park_credit loans), use and concentration (HHI, top shares); a park
+    sees a firm's allocation by name only when the firm authorised it (park_services) to read
+    its credit standing."""
+    return list(_lend(platform.lending.pools_of, principal))
+
+
+@credit.put("/{park}")
+def set_credit_pool(
+    park: str, body: CreditPoolIn, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """A bank sets (or changes) its credit pool for a park."""
+    return dict(_lend(platform.lending.set_pool, principal, park, body.amount, body.max_share,
+                      body.end_date, body.note))  # fmt: skip
+
+
+@credit.post("/{park}/allocate")
+def allocate_credit_pool(
+    park: str, platform: PlatformDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Score every park firm that authorised the bank (pre_loan or in_loan) with its active
+    scorecard (kept as decisions) and share the pool by their suggested lines: none above its
+    line or the pool's max_share, cut in proportion when the lines ask for more than the pool."""
+    return dict(_lend(platform.lending.allocate, principal, park))
+
+
+@credit.get("/{park}")
+def credit_pool(park: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+    """The bank's pool for the park with each firm's score, line, allocation and drawn amount."""
+    return dict(_lend(platform.lending.bank_view, principal, park))

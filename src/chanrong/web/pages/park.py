@@ -4,7 +4,7 @@ redraws itself from /park/screen.json (the same figures the page was rendered wi
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +16,7 @@ from chanrong.access.consents import ConsentForbidden
 from chanrong.i18n import t
 from chanrong.model.base import LOCAL_TZ
 from chanrong.model.events import LoanType
+from chanrong.park.lending import LendingError
 from chanrong.park.riskpool import PoolError, Terms
 from chanrong.web.charts import PLOTLY_JS_URL, figure
 from chanrong.web.deps import LangDep, PlatformDep
@@ -86,7 +87,8 @@ def park_page(request: Request, platform: PlatformDep, lang: LangDep) -> HTMLRes
     """The park's member portfolio."""
     principal = _guard(request, "park_cockpit")
     view = platform.park.portfolio(principal)
-    return render(request, "park.html", lang, principal, view=view)
+    return render(request, "park.html", lang, principal, view=view,
+                  credit=platform.lending.pools_of(principal))  # fmt: skip
 
 
 @router.get("/park/screen", response_class=HTMLResponse)
@@ -147,3 +149,45 @@ async def risk_pool_save(request: Request, platform: PlatformDep) -> Response:
     except ConsentForbidden as exc:
         raise HTTPException(403, str(exc)) from exc
     return RedirectResponse("/park/risk-pool", 303)
+
+
+@router.get("/bank/park-credit", response_class=HTMLResponse)
+def bank_park_credit_page(
+    request: Request, platform: PlatformDep, lang: LangDep, park: str = "", error: str = ""
+) -> HTMLResponse:
+    """The bank's park credit pools (整园授信): set one, share it, follow its use."""
+    principal = _guard(request, "bank_workbench")
+    pools = platform.lending.pools_of(principal)
+    parks = [o for o in platform.master.list("organisation") if o["org_kind"] == "park"]
+    detail = None
+    if park:
+        try:
+            detail = platform.lending.bank_view(principal, park)
+        except LendingError as exc:
+            error = str(exc)
+    return render(request, "bank_park_credit.html", lang, principal, pools=pools, parks=parks,
+                  detail=detail, error=error)  # fmt: skip
+
+
+@router.post("/bank/park-credit")
+async def bank_park_credit_save(request: Request, platform: PlatformDep) -> Response:
+    """Set a pool from the form, or share one (`allocate` names the park)."""
+    principal = _guard(request, "bank_workbench")
+    form = await request.form()
+    park = str(form.get("park", ""))
+    try:
+        if form.get("action") == "allocate":
+            platform.lending.allocate(principal, park)
+        else:
+            end = str(form.get("end_date", "")) or None
+            platform.lending.set_pool(
+                principal, park, float(str(form.get("amount", "0"))),
+                float(str(form.get("max_share", "10"))) / 100,
+                date.fromisoformat(end) if end else None, str(form.get("note", "")) or None)  # fmt: skip
+    except (ValueError, LendingError) as exc:
+        return RedirectResponse(
+            "/bank/park-credit?" + urlencode({"park": park, "error": str(exc)}), 303
+        )
+    except ConsentForbidden as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return RedirectResponse("/bank/park-credit?" + urlencode({"park": park}), 303)
