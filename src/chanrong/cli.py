@@ -1210,6 +1210,41 @@ def carbon_account(
         console.print(f"wrote {pdf}")
 
 
+region_app = typer.Typer(
+    help="Regional roll-up across parks' exports (Spark).", no_args_is_help=True
+)
+app.add_typer(region_app, name="region")
+
+
+@region_app.command("rollup")
+def region_rollup(
+    exports: Annotated[
+        list[Path], typer.Argument(help="Parquet exports of the parks (chanrong export)")
+    ],
+    as_of: Annotated[str | None, typer.Option(help="the day (default: yesterday)")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="write the roll-up as Excel here")] = None,
+) -> None:
+    """The region's firms, output, sales, energy and digital levels per park and industry,
+    computed with Spark from several parks' exports (needs the `spark` extra and Java)."""
+    from chanrong.indicators.spark import session
+    from chanrong.park.region import rollup, workbook
+
+    day = date.fromisoformat(as_of) if as_of else date.today() - timedelta(days=1)
+    with console.status("Spark: the indicator catalog over every park's firms"):
+        result = rollup(session("chanrong-region"), exports, day)
+    table = Table(title=f"region {day}: {result['region']['firms']} firms")
+    for col in ("park", "firms", "output value 90 d", "energy tce 90 d", "tce/10k CNY"):
+        table.add_column(col)
+    fmt = lambda v, f=",.0f": "—" if v is None else format(v, f)  # noqa: E731
+    for r in [*result["parks"], result["region"] | {"park_name": "total"}]:
+        table.add_row(r["park_name"], str(r["firms"]), fmt(r["output_value_90"]),
+                      fmt(r["energy_tce_90"], ",.1f"), fmt(r["tce_per_10k_cny"], ".4f"))  # fmt: skip
+    Console().print(table)
+    if xlsx:
+        xlsx.write_bytes(workbook(result))
+        console.print(f"wrote {xlsx}")
+
+
 alerts_app = typer.Typer(help="Post-loan warnings: a round of the rules, the inbox, docs.",
                           no_args_is_help=True)  # fmt: skip
 app.add_typer(alerts_app, name="alerts")

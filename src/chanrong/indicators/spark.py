@@ -9,7 +9,7 @@ finished exactly as the DuckDB engine's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -77,10 +77,13 @@ def _event_schema(model: Any) -> str:
 class SparkEngine:
     name = "spark"
 
-    def __init__(self, spark: Any, export: Path, jobs: int = 6) -> None:
+    def __init__(self, spark: Any, export: Path | Sequence[Path], jobs: int = 6) -> None:
+        """`export`: one instance's Parquet export, or several (a region's parks), read as one."""
         self.spark = spark
         self.jobs = jobs
-        self.export = Path(export)
+        self.exports = (
+            [Path(export)] if isinstance(export, (str, Path)) else [Path(e) for e in export]
+        )
         self._register()
 
     def _register(self) -> None:
@@ -92,12 +95,17 @@ class SparkEngine:
             self.spark.sql(sql).createOrReplaceTempView(name)
 
     def _table(self, table: str, schema: str) -> None:
-        folder = self.export / table
-        if any(folder.rglob("*.parquet")):
-            df = self.spark.read.parquet(str(folder))
-            df = df.selectExpr(*[c.split()[0] for c in schema.split(", ")])
-        else:  # an empty table exports no files
+        columns = [c.split()[0] for c in schema.split(", ")]
+        parts = [self.spark.read.parquet(str(e / table)).selectExpr(*columns)
+                 for e in self.exports if any((e / table).rglob("*.parquet"))]  # fmt: skip
+        if not parts:  # an empty table exports no files
             df = self.spark.createDataFrame([], schema)
+        else:
+            df = parts[0]
+            for more in parts[1:]:
+                df = df.unionByName(more)
+            if table in MASTER_COLUMNS and len(parts) > 1:
+                df = df.dropDuplicates()  # an organisation registered on two instances
         # each table is read by many indicators: read the Parquet once
         df.cache().createOrReplaceTempView(table)
 
