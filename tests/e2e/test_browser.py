@@ -418,6 +418,13 @@ def test_the_park_screen_redraws_itself_as_machines_report(
                 expect(pg.get_by_test_id("power")).to_have_text("12")
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(ARTIFACTS / f"park-screen-{width}.png"), full_page=True)
+            if width == 1280:  # the cockpit and the risk pool, from the menu
+                pg.goto(f"{server.url}/park")
+                expect(pg.get_by_test_id("firms")).to_have_text("1")
+                pg.click("text=园保贷风险池")
+                expect(pg.get_by_test_id("example-terms")).to_be_visible()
+                expect(pg.get_by_test_id("pool")).to_contain_text("7,000,000")
+                expect(pg.locator("#pool-chart .main-svg").first).to_be_visible()
             context.close()
     finally:
         server.stop()

@@ -129,6 +129,8 @@ def test_cockpit_pages_and_api(park: Platform, app_client: TestClient) -> None:
         "screen-alerts",
     }
     assert app_client.get("/park").status_code == 200
+    for page in ("/park/grades", "/park/risk-pool"):  # each chart gets its figure, not a macro
+        assert "Macro" not in app_client.get(page).text
     en = app_client.get("/park/screen.json?lang=en").json()
     assert "Open alerts by type" in en["charts"]["screen-alerts"]
     # a firm is not a park
@@ -264,6 +266,7 @@ def test_park_credit_use_counts_the_banks_park_credit_loans(
     form_post(app_client, "/login", {"username": "wang", "password": "bank-password-1"})
     page = app_client.get(f"/bank/park-credit?park={PARK}").text
     assert f'<tr data-org="{SME}">' in page and 'data-testid="allocations"' in page
+    assert "Macro" not in app_client.get("/bank/portfolio").text
     r = form_post(app_client, "/bank/park-credit", {"park": PARK, "amount": "-5"},
                   follow_redirects=False)  # fmt: skip
     assert "positive" in r.headers["location"]

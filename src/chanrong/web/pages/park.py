@@ -127,7 +127,7 @@ def risk_pool_page(
     principal = _guard(request, "park_cockpit")
     r = platform.park.risk_pool(principal)
     return render(request, "park_risk_pool.html", lang, principal, r=r,
-                  chart=_pool_chart(r, lang), loan_types=[t.value for t in LoanType],
+                  fig=_pool_chart(r, lang), loan_types=[t.value for t in LoanType],
                   error=error)  # fmt: skip
 
 

@@ -565,7 +565,7 @@ def portfolio_page(request: Request, platform: PlatformDep, lang: LangDep) -> HT
     chart = figure([{"type": "bar", "x": list(book["by_rating"]),
                      "y": list(book["by_rating"].values()), "name": "exposure"}],
                    height=240)  # fmt: skip
-    return render(request, "portfolio.html", lang, principal, book=book, chart=chart)
+    return render(request, "portfolio.html", lang, principal, book=book, fig=chart)
 
 
 @router.get("/bank/pledges", response_class=HTMLResponse)
@@ -818,7 +818,7 @@ def park_grades_page(
          for k in keys], "y": [view["distribution"][k][lv] for k in keys]}
         for lv in levels
     ], barmode="stack", height=320)  # fmt: skip
-    return render(request, "park_grades.html", lang, principal, view=view, chart=chart,
+    return render(request, "park_grades.html", lang, principal, view=view, fig=chart,
                   keys=keys, levels=levels)  # fmt: skip
 
 
