@@ -35,6 +35,7 @@ SME = complete_uscc("91330206MA2K10001")
 OTHER_SME = complete_uscc("91330206MA2K10002")
 PLATFORM_ORG = complete_uscc("91330206MA2H10003")
 BANK = complete_uscc("91330200MA2B10004")
+PARK = complete_uscc("11330206MA2P10005")
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 PASSWORD = "correct-horse-battery"
 
@@ -60,6 +61,16 @@ def world(platform: Platform) -> None:
         ],
         platform.clock.now(),
     )
+
+
+def park_world(platform: Platform) -> None:
+    """A park with the two test firms as members (the mould maker in Ningbo, C3525)."""
+    platform.master.upsert([
+        Organisation(uscc=PARK, name="大碶园区管委会", org_kind=OrgKind.PARK),
+        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
+                     region_code="330206", park=PARK),
+        Organisation(uscc=OTHER_SME, name="隔壁钣金厂", org_kind=OrgKind.SME, park=PARK),
+    ], platform.clock.now())  # fmt: skip
 
 
 @pytest.fixture

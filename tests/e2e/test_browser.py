@@ -11,7 +11,7 @@ import orjson
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import PASSWORD, SME, telemetry
+from tests.conftest import PARK, PASSWORD, SME, telemetry
 from tests.e2e.conftest import CHROMIUM, Server
 
 pytestmark = pytest.mark.e2e
@@ -297,13 +297,12 @@ def test_the_park_ranks_its_firms_by_carbon_is_warned_and_sets_a_quota(
 ) -> None:
     from chanrong.access.rules import Principal, Role
     from chanrong.model.base import LOCAL_TZ
-    from chanrong.model.identifiers import complete_uscc
     from chanrong.model.master import Organisation, OrgKind
     from chanrong.platform import Platform
     from chanrong.store.db import Store
     from tests.integration.test_bank_screening import send
 
-    park = complete_uscc("11330206MA2P10005")
+    park = PARK
     db, _ = seeded_db
     owner = Platform(Store(db))
     owner.master.upsert([
@@ -376,12 +375,11 @@ def test_the_park_screen_redraws_itself_as_machines_report(
     browser: Browser, seeded_db: tuple[Path, str], tmp_path: Path
 ) -> None:
     from chanrong.access.rules import Role
-    from chanrong.model.identifiers import complete_uscc
     from chanrong.model.master import Organisation, OrgKind
     from chanrong.platform import Platform
     from chanrong.store.db import Store
 
-    park = complete_uscc("11330206MA2P10005")
+    park = PARK
     db, key = seeded_db
     owner = Platform(Store(db))
     owner.master.upsert([

@@ -19,14 +19,12 @@ from chanrong.alerts.rules import BY_ID
 from chanrong.carbon.factors import Choice, Factor
 from chanrong.carbon.service import CarbonError
 from chanrong.model.base import LOCAL_TZ
-from chanrong.model.identifiers import complete_uscc
-from chanrong.model.master import Device, DeviceType, Organisation, OrgKind
+from chanrong.model.master import Device, DeviceType, OrgKind
 from chanrong.platform import Platform
 from chanrong.store.events import JsonBatch
-from tests.conftest import BANK, OTHER_SME, PLATFORM_ORG, SME, form_post
+from tests.conftest import BANK, OTHER_SME, PARK, PLATFORM_ORG, SME, form_post, park_world
 from tests.integration.test_bank_screening import send
 
-PARK = complete_uscc("11330206MA2P10005")
 DAY = "2026-03-10"
 MARCH = (date(2026, 3, 1), date(2026, 3, 19))
 
@@ -54,11 +52,8 @@ def at(hhmm: str, day: str = DAY) -> str:
 def carbon_firm(platform: Platform) -> Platform:
     platform.clock.current = datetime(2026, 3, 20, 12, tzinfo=LOCAL_TZ)  # type: ignore[attr-defined]
     now = platform.clock.now()
+    park_world(platform)
     platform.master.upsert([
-        Organisation(uscc=PARK, name="大碶园区管委会", org_kind=OrgKind.PARK),
-        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
-                     region_code="330206", park=PARK),
-        Organisation(uscc=OTHER_SME, name="隔壁钣金厂", org_kind=OrgKind.SME, park=PARK),
         *(Device(org=SME, code=c, name=c, device_type=DeviceType.ENERGY_METER)
           for c in ("GM-1", "CM-1", "DM-1", "SM-1", "WM-1")),
         *(Device(org=SME, code=c, name=c, device_type=DeviceType.MACHINE)

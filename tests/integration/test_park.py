@@ -19,9 +19,17 @@ from chanrong.park.credit import allocate, concentration
 from chanrong.park.lending import LendingError
 from chanrong.park.riskpool import PoolError, Terms
 from chanrong.platform import Platform
-from tests.conftest import BANK, OTHER_SME, SME, SimulatedPark, form_post, telemetry
+from tests.conftest import (
+    BANK,
+    OTHER_SME,
+    PARK,
+    SME,
+    SimulatedPark,
+    form_post,
+    park_world,
+    telemetry,
+)
 from tests.integration.test_bank_screening import send
-from tests.integration.test_carbon import PARK
 
 TODAY = date(2026, 3, 2)  # the fixed clock: 14:00 in Shanghai
 
@@ -37,12 +45,7 @@ def committee() -> Principal:
 @pytest.fixture
 def park(platform: Platform) -> Platform:
     now = platform.clock.now()
-    platform.master.upsert([
-        Organisation(uscc=PARK, name="大碶园区管委会", org_kind=OrgKind.PARK),
-        Organisation(uscc=SME, name="测试模具厂", org_kind=OrgKind.SME, industry_code="C3525",
-                     region_code="330206", park=PARK),
-        Organisation(uscc=OTHER_SME, name="隔壁钣金厂", org_kind=OrgKind.SME, park=PARK),
-    ], now)  # fmt: skip
+    park_world(platform)
     # the last 10 minutes: the mould maker's machine runs at 12.5 kW, the sheet-metal shop's
     # idles at 2 kW; a reading from 13:40 is too old to count
     send(platform, "telemetry", [
