@@ -21,8 +21,8 @@ FIGURES = (
     ("output_value_90", "output_value", 90, "sum"),
     ("sales_amount_365", "sales_amount", 365, "sum"),
     ("energy_tce_90", "energy_tce", 90, "sum"),
-    ("device_running_rate_30", "device_running_rate", 30, "avg"),
-    ("on_time_delivery_qty_90", "on_time_delivery_qty", 90, "avg"),
+    ("device_running_rate_30", "device_running_rate", 30, "median"),
+    ("on_time_delivery_qty_90", "on_time_delivery_qty", 90, "median"),
 )
 _COLS = ", ".join(
     f"{how}(v.value) FILTER (WHERE v.indicator = '{i}' AND v.window_days = {w}) AS {col}"

@@ -31,8 +31,8 @@ from chanrong.store.master import MasterRepository
 PURPOSE = "park_services"
 FOR_PARKS = [r.id for r in RULES if "park" in r.audience]
 TREND_DAYS = 30
-# What the cockpit shows of each firm, and over the park: sums (amounts, energy) or means over
-# the firms that have a value (rates, changes).
+# What the cockpit shows of each firm, and over the park: sums (amounts, energy) or medians over
+# the firms that have a value (rates, changes: a mean would follow one firm's +10,000 %).
 FIGURES = (("output_value", 90), ("output_change", 90), ("device_running_rate", 30),
            ("energy_tce", 90), ("on_time_delivery_qty", 90))  # fmt: skip
 SUMMED = frozenset({"output_value", "energy_tce"})
@@ -55,7 +55,8 @@ FROM live LEFT JOIN s ON s.org = live.org
 """
 
 KEY_SQL = """
-SELECT indicator, window_days, count(value) AS firms, sum(value) AS total, avg(value) AS mean
+SELECT indicator, window_days, count(value) AS firms, sum(value) AS total,
+       median(value) AS median
 FROM (
     SELECT * FROM indicator_values
     WHERE list_contains($orgs, org) AND as_of <= $day AND list_contains($ids, indicator)
@@ -198,8 +199,8 @@ class ParkService:
             KEY_SQL, {"orgs": list(members), "day": day, "ids": ids}))}  # fmt: skip
         figures = {
             f"{i}_{w}": {"firms": key[(i, w)]["firms"],
-                         "value": key[(i, w)]["total" if i in SUMMED else "mean"],
-                         "how": "sum" if i in SUMMED else "mean"}
+                         "value": key[(i, w)]["total" if i in SUMMED else "median"],
+                         "how": "sum" if i in SUMMED else "median"}
             for i, w in FIGURES if (i, w) in key
         }  # fmt: skip
         grades = self.grading.park_view(principal.org, day)
