@@ -81,9 +81,16 @@ def render(
             "lang": lang, "t": lambda key: t(key, lang), "fl": lambda name: field_label(name, lang),
             "vl": lambda value: value_label(str(value), lang), "principal": principal, "org": org,
             "nav": navigation_for(principal) if principal else [], "path": request.url.path,
+            "prefixes": _prefixes(request.url.path),
             "plotly_js": PLOTLY_JS_URL, "csrf": request.state.csrf, **ctx,
         },
     )  # fmt: skip
+
+
+def _prefixes(path: str) -> list[str]:
+    """The path and each of its parents: the menu marks the longest entry among them."""
+    parts = path.rstrip("/").split("/")
+    return [("/".join(parts[:i]) or "/") for i in range(len(parts), 0, -1)]
 
 
 def _guard(request: Request, capability: str | None = None) -> Principal:
