@@ -136,9 +136,9 @@ def test_the_region_and_the_claim_period_change_the_numbers_as_stated(
         (10_000 - green) * 0.6096 / 1000 + HEAT
     )
     old = carbon_firm.carbon.account(me(), SME, *MARCH, Choice(grid_year=2021))
-    assert old["summary"]["t_market"] is None or old["summary"]["scope2_market"] == pytest.approx(
-        HEAT
-    )
+    # 2021 has no residual factor: market-based is unknown, not the fuels and heat alone
+    assert old["summary"]["t_market"] is None and old["summary"]["scope2_market"] is None
+    assert old["summary"]["t_location"] == pytest.approx(TOTAL - ELEC + 10 * 0.5568)
     assert any("market-based scope 2 not computed" in n["en"] for n in old["notes"])
     with pytest.raises(CarbonError, match="starts"):
         carbon_firm.carbon.account(me(), SME, date(2026, 3, 19), date(2026, 3, 1))

@@ -59,6 +59,22 @@ def _t(rows: list[dict[str, Any]], col: str) -> float | None:
     return sum(vals) if vals else None
 
 
+def _market(rows: list[dict[str, Any]]) -> float | None:
+    """Market-based tCO2 of the rows with emissions; unknown when any of them has none (no
+    residual grid factor for the year): a total without the electricity would look complete."""
+    rows = [r for r in rows if r["scope"] is not None]
+    if not rows or any(r["t_market"] is None for r in rows):
+        return None
+    return float(sum(r["t_market"] for r in rows))
+
+
+def _group(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r)
+    return out
+
+
 class CarbonService:
     def __init__(self, store: Store, consents: ConsentService, clock: Clock) -> None:
         self.store = store
@@ -161,7 +177,7 @@ class CarbonService:
     @staticmethod
     def _summary(em: list[dict[str, Any]], out: list[dict[str, Any]]) -> dict[str, Any]:
         """Totals, intensity and data credibility of one firm's (or a park's) rows."""
-        t_loc, t_mkt = _t(em, "t_location"), _t(em, "t_market")
+        t_loc, t_mkt = _t(em, "t_location"), _market(em)
         # a firm with readings but no fuel has a scope 1 of zero, not an unknown one
         scope = {s: _t([r for r in em if r["scope"] == s], "t_location") or (0.0 if em else None)
                  for s in (1, 2)}  # fmt: skip
@@ -173,7 +189,7 @@ class CarbonService:
         return {
             "tce": _t(em, "tce") or 0.0, "t_location": t_loc, "t_market": t_mkt,
             "scope1": scope[1], "scope2_location": scope[2],
-            "scope2_market": _t([r for r in em if r["scope"] == 2], "t_market"),
+            "scope2_market": _market([r for r in em if r["scope"] == 2]),
             "green_kwh": _t(em, "green_kwh"),
             "output_value": value, "unpriced_reports": sum(r["unpriced"] for r in out),
             "t_per_10k_cny": per10k(t_loc), "t_per_10k_cny_market": per10k(t_mkt),
@@ -207,15 +223,14 @@ class CarbonService:
 
     @staticmethod
     def _monthly(em: list[dict[str, Any]], out: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        months = sorted({r["bucket"] for r in em} | {r["bucket"] for r in out})
+        e_by, o_by = _group(em, "bucket"), _group(out, "bucket")
         rows = []
-        for m in months:
-            e = [r for r in em if r["bucket"] == m]
-            o = [r for r in out if r["bucket"] == m]
+        for m in sorted(set(e_by) | set(o_by)):
+            e, o = e_by.get(m, []), o_by.get(m, [])
             value = _t(o, "value")
             t = _t(e, "t_location")
             rows.append({"month": m.strftime("%Y-%m"), "tce": _t(e, "tce") or 0.0,
-                         "t_location": t, "t_market": _t(e, "t_market"), "output_value": value,
+                         "t_location": t, "t_market": _market(e), "output_value": value,
                          "t_per_10k_cny": t / (value / 10_000) if t is not None and value else None})  # fmt: skip
         return rows
 
@@ -282,11 +297,11 @@ class CarbonService:
         if not orgs:
             return []
         _, em, out = self._compute(orgs, start, end, choice or Choice(region="auto"), "day")
-        days = sorted({r["bucket"] for r in em} | {r["bucket"] for r in out})
-        return [{"day": d.isoformat(), "tce": _t([r for r in em if r["bucket"] == d], "tce"),
-                 "t_location": _t([r for r in em if r["bucket"] == d], "t_location"),
-                 "output_value": _t([r for r in out if r["bucket"] == d], "value")}
-                for d in days]  # fmt: skip
+        e_by, o_by = _group(em, "bucket"), _group(out, "bucket")
+        return [{"day": d.isoformat(), "tce": _t(e_by.get(d, []), "tce"),
+                 "t_location": _t(e_by.get(d, []), "t_location"),
+                 "output_value": _t(o_by.get(d, []), "value")}
+                for d in sorted(set(e_by) | set(o_by))]  # fmt: skip
 
     def factors_by_id(self) -> dict[str, Factor]:
         return {f.id: f for f in self.factors()}
@@ -387,7 +402,8 @@ class CarbonService:
         if not orgs:
             raise CarbonError("the park has no member firms")
         chosen, em, out = self._compute(orgs, start, end, choice)
-        per = {o: self._summary([r for r in em if r["org"] == o], [r for r in out if r["org"] == o])
+        e_by, o_by = _group(em, "org"), _group(out, "org")
+        per = {o: self._summary(e_by.get(o, []), o_by.get(o, []))
                for o in orgs}  # fmt: skip
         named = self._named(principal, orgs)
         ranked = sorted((o for o in orgs if per[o]["t_per_10k_cny"] is not None),
@@ -406,7 +422,7 @@ class CarbonService:
         by_industry: list[dict[str, Any]] = [
             {"industry": code, "industry_name": MANUFACTURING_DIVISIONS.get(code), "firms": len(ms)}
             | self._summary(
-                [r for r in em if r["org"] in ms], [r for r in out if r["org"] in ms])
+                [r for o in ms for r in e_by.get(o, [])], [r for o in ms for r in o_by.get(o, [])])
             for code, ms in groups.items()
         ]  # fmt: skip
         by_industry.sort(key=lambda r: -(r["t_location"] or 0))
