@@ -4,9 +4,10 @@ and the park's view, as JSON, Excel and PDF."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from chanrong.carbon.factors import REGION_NAMES, SCOPES, VALUE_UNITS, VARIANTS, Choice, Factor
@@ -50,11 +51,7 @@ def _choice(p: Period, default: str) -> Choice:
     return Choice(grid_year=p.grid_year, region=p.region or default)
 
 
-def _run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return _call(fn, *args, **kwargs)
-    except CarbonError as exc:
-        raise HTTPException(400, str(exc)) from exc
+_run = partial(_call, refused=(CarbonError,))
 
 
 def _file(body: bytes, name: str, media: str) -> Response:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from chanrong.model.events import LoanType
@@ -53,29 +54,25 @@ class PoolIn(BaseModel):
                                          + ", ".join(LoanType))  # fmt: skip
 
 
-def _pool(fn: Any, *args: Any) -> Any:
-    try:
-        return _call(fn, *args)
-    except PoolError as exc:
-        raise HTTPException(400, str(exc)) from exc
+_run = partial(_call, refused=(PoolError, LendingError))
 
 
 @router.get("/risk-pool")
-def risk_pool(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
+def risk_run(platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     """The park's risk-compensation pool (园保贷) against its members' live loans today, with
     its saved terms (or example terms, `saved: false`): coverage ratio, leverage, and a year of
     losses simulated (one-factor Gaussian copula; PDs from the lenders' scorecards, else the
     stated default PD): expected and tail losses, what the pool pays, the chance it runs dry,
     the banks' share; loans already in default as claims due now. No firm named."""
-    return dict(_pool(platform.park.risk_pool, principal))
+    return dict(_run(platform.park.risk_pool, principal))
 
 
 @router.put("/risk-pool")
 def set_risk_pool(body: PoolIn, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     """Keep the pool's terms, then answer as GET does."""
     terms = Terms(**body.model_dump(exclude={"loan_types"}))
-    _pool(platform.park.set_pool, principal, terms, body.loan_types)
-    return dict(_pool(platform.park.risk_pool, principal))
+    _run(platform.park.set_pool, principal, terms, body.loan_types)
+    return dict(_run(platform.park.risk_pool, principal))
 
 
 credit = APIRouter(prefix="/api/v1/park-credit", tags=["park"])
@@ -88,20 +85,13 @@ class CreditPoolIn(BaseModel):
     note: str | None = Field(None, max_length=500)
 
 
-def _lend(fn: Any, *args: Any) -> Any:
-    try:
-        return _call(fn, *args)
-    except LendingError as exc:
-        raise HTTPException(400, str(exc)) from exc
-
-
 @credit.get("")
 def credit_pools(platform: PlatformDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """A bank's park credit pools; or, for a park, the pools banks set for it: amount,
     allocated, drawn (live park_credit loans), use and concentration (HHI, top shares); a park
     sees a firm's allocation by name only when the firm authorised it (park_services) to read
     its credit standing."""
-    return list(_lend(platform.lending.pools_of, principal))
+    return list(_run(platform.lending.pools_of, principal))
 
 
 @credit.put("/{park}")
@@ -109,7 +99,7 @@ def set_credit_pool(
     park: str, body: CreditPoolIn, platform: PlatformDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """A bank sets (or changes) its credit pool for a park."""
-    return dict(_lend(platform.lending.set_pool, principal, park, body.amount, body.max_share,
+    return dict(_run(platform.lending.set_pool, principal, park, body.amount, body.max_share,
                       body.end_date, body.note))  # fmt: skip
 
 
@@ -120,10 +110,10 @@ def allocate_credit_pool(
     """Score every park firm that authorised the bank (pre_loan or in_loan) with its active
     scorecard (kept as decisions) and share the pool by their suggested lines: none above its
     line or the pool's max_share, cut in proportion when the lines ask for more than the pool."""
-    return dict(_lend(platform.lending.allocate, principal, park))
+    return dict(_run(platform.lending.allocate, principal, park))
 
 
 @credit.get("/{park}")
 def credit_pool(park: str, platform: PlatformDep, principal: PrincipalDep) -> dict[str, Any]:
     """The bank's pool for the park with each firm's score, line, allocation and drawn amount."""
-    return dict(_lend(platform.lending.bank_view, principal, park))
+    return dict(_run(platform.lending.bank_view, principal, park))

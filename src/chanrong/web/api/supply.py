@@ -3,6 +3,7 @@ completion (and a supplier's own board), as JSON and Excel."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -58,11 +59,7 @@ def _buyer(principal: Principal) -> None:
         raise HTTPException(403, "supplier scorecards are for core enterprises")
 
 
-def _card(fn: Any, *args: Any) -> Any:
-    try:
-        return _call(fn, *args)
-    except (CardError, ValueError) as exc:
-        raise HTTPException(400, str(exc)) from exc
+_card = partial(_call, refused=(CardError, ValueError))
 
 
 @router.get("/suppliers")
