@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chanrong.access.consents import ConsentForbidden, ConsentService
-from chanrong.access.rules import Principal
+from chanrong.access.rules import Principal, Role
 from chanrong.alerts.rules import BY_ID, RULES
 from chanrong.alerts.service import AlertService
 from chanrong.carbon.service import MIN_GROUP, CarbonService
@@ -130,7 +130,7 @@ class ParkService:
     ) -> dict[str, Any]:
         """The park keeps its pool's terms (its people; not a read-only user)."""
         self._check(principal)
-        if principal.role.value == "viewer":
+        if principal.role is Role.VIEWER:
             raise ConsentForbidden("a read-only user cannot change the pool")
         try:
             terms.check()
