@@ -494,3 +494,66 @@ def test_the_refresher_recomputes_only_the_firms_and_values_new_records_can_chan
     assert stored(SME, week_ago)[("sales_amount", 30)]["computed_at"] == before[
         ("sales_amount", 30)]["computed_at"]  # fmt: skip
     platform.close()
+
+
+def test_the_beijing_day_of_an_instant_is_the_time_zone_cast() -> None:
+    """The views' cheap day (the epoch moved by 8 hours) equals the cast through the
+    Asia/Shanghai time zone for instants every 7,919 seconds from 1992 to 2100, around
+    midnight both ways, before 1970 too."""
+    from chanrong.indicators.views import beijing_day
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    instants = (
+        "SELECT TIMESTAMPTZ '1992-01-01 00:00:00+08' + to_seconds(CAST(s AS BIGINT)) AS t "
+        "FROM range(0, 3408134400, 7919) r(s) UNION ALL SELECT * FROM (VALUES "
+        "(TIMESTAMPTZ '2026-03-31 23:59:59.999999+08'), (TIMESTAMPTZ '2026-03-31 16:00:00+00'), "
+        "(TIMESTAMPTZ '1960-05-03 23:30:00+08')) v(t)"
+    )
+    day = beijing_day("t", "duckdb")
+    got = con.execute(f"SELECT count(*), count(*) FILTER ({day} <> CAST(t AS DATE)), "
+                      f"min({day}) FROM ({instants})").fetchone()  # fmt: skip
+    assert got is not None and got[0] > 430_000 and got[1] == 0
+    assert got[2] == date(1960, 5, 3)
+
+
+@pytest.mark.parametrize("few", [False, True])
+def test_an_order_line_counts_as_it_stands_now(tmp_path: Any, few: bool) -> None:
+    """Re-sent order lines: the latest version counts (the later event time; on a tie the
+    larger id), a line cancelled later drops out, a line sent once stays, whether the views
+    read every firm or a few."""
+    from chanrong.indicators.engine import prepare
+    from chanrong.indicators.render import sql_list
+    from chanrong.store.db import Store
+
+    platform = Platform(Store(tmp_path / "v.duckdb"))
+    world(platform)
+    send(platform, "sales_order", [
+        line("SO-1", C1, 100, 50, "2026-03-01", "2026-03-10", id="a"),
+        line("SO-1", C1, 100, 80, "2026-03-01", "2026-03-10", id="b",
+             event_time=at("2026-03-02")),
+        line("SO-1", C1, 100, 90, "2026-03-01", "2026-03-10", id="c",
+             event_time=at("2026-03-02")),
+        line("SO-2", C2, 10, 20, "2026-03-05", "2026-03-20", id="d"),
+        line("SO-3", C2, 10, 30, "2026-03-06", "2026-03-20", id="e"),
+        line("SO-3", C2, 10, 30, "2026-03-06", "2026-03-20", id="f", status="cancelled",
+             event_time=at("2026-03-07")),
+        line("SO-1", C1, 5, 40, "2026-03-01", "2026-03-10", id="g", org=OTHER_SME),
+    ])  # fmt: skip
+    cur = platform.store.cursor()
+    prepare(cur, sql_list([SME]) if few else None, {"sales_order"} if few else ())
+    rows = cur.execute("SELECT org, order_no, id, unit_price, status FROM v_sales_line "
+                       "ORDER BY org, order_no").fetchall()  # fmt: skip
+    want = [(SME, "SO-1", "c", 90, "open"), (SME, "SO-2", "d", 20, "open"),
+            (SME, "SO-3", "f", 30, "cancelled")]  # fmt: skip
+    if not few:
+        want.insert(0, (OTHER_SME, "SO-1", "g", 40, "open"))
+    assert sorted(rows) == sorted(want)
+    # the reference price of P-1 over the current open lines: (90 + 20) / 2 = 55
+    send(platform, "production_report", [{"event_time": at("2026-03-10", 18),
+         "work_order_no": "WO-1", "item": "P-1", "good_qty": 10, "unit": "pcs"}])  # fmt: skip
+    orgs = [SME] if few else [SME, OTHER_SME]
+    got = DuckDBEngine(platform.store).compute(AS_OF, orgs, [BY_ID["output_value"]], ())
+    value = {(r["org"], r["window_days"]): r["value"] for r in got.values.to_pylist()}
+    assert value[(SME, 30)] == 550
+    platform.close()

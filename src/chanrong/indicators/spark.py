@@ -91,7 +91,7 @@ class SparkEngine:
             self._table(model.table, _event_schema(model))
         for table, schema in MASTER_COLUMNS.items():
             self._table(table, schema)
-        for name, sql in views():
+        for name, sql in views(dialect="spark"):
             self.spark.sql(sql).createOrReplaceTempView(name)
 
     def _table(self, table: str, schema: str) -> None:

@@ -27,12 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chanrong.model import Event
+from chanrong.model.base import BEIJING_OFFSET_US, DAY_US
 from chanrong.model.spec import fields_of
 
 GROUP_DOMAIN = b"chanrong/group-content/v1\x00"
-# Beijing time has no daylight saving: a day starts at 16:00 UTC of the day before.
-BEIJING_OFFSET_US = 8 * 3600 * 1_000_000
-DAY_US = 86_400 * 1_000_000
 EPOCH = date(1970, 1, 1)
 
 

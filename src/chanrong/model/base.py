@@ -21,6 +21,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from chanrong.model.identifiers import USCC_PATTERN, uscc_problem
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# Beijing time has kept UTC+8 without daylight saving since 1991: a day starts at 16:00 UTC of
+# the day before, so the Beijing day of an instant is plain arithmetic on its epoch.
+BEIJING_OFFSET_US = 8 * 3600 * 1_000_000
+DAY_US = 86_400 * 1_000_000
 
 
 def local_today(now: datetime) -> date:
