@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chanrong.indicators.catalog._sql import NO_LABEL
-from chanrong.indicators.catalog.production import DAILY_ENERGY, DAILY_VALUE
+from chanrong.indicators.catalog.production import correlation
+from chanrong.indicators.catalog.transactions import SHIPPED
 
 CHECK_WINDOWS = (30, 90, 365)
 
@@ -65,13 +66,7 @@ CHECKS: tuple[Check, ...] = (
         "both (at least 10). A factory that really produces uses energy in step: passes at "
         "0.5 or more.",
         ("energy", "production_report", "sales_order"),
-        "SELECT e.org, CASE WHEN count(*) >= 10 THEN corr(e.value, v.value) END AS value, "
-        "CAST(NULL AS STRING) AS label, CASE WHEN count(*) < 10 THEN "
-        "'fewer than 10 days with both energy and output' END AS reason, "
-        "count(*) AS covered_days, sum(e.n + v.n) AS n_inputs, sum(e.n_third) AS n_third, "
-        "sum(e.n_device + v.n_device) AS n_device "
-        f"FROM ({DAILY_ENERGY}) e JOIN ({DAILY_VALUE}) v ON v.org = e.org AND v.day = e.day "
-        "WHERE e.day >= {start} GROUP BY e.org",
+        correlation(10),
         0.5, 1.0,
     ),
     Check(
@@ -82,8 +77,8 @@ CHECKS: tuple[Check, ...] = (
         "SELECT i.org, sum(CASE WHEN s.sales_order_no IS NOT NULL THEN i.amount ELSE 0 END) "
         "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", @covered(i.day) AS "
         "covered_days, count(*) AS n_inputs, sum(CASE WHEN i.e_invoice THEN 1 ELSE 0 END) "
-        "AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN (SELECT DISTINCT org, "
-        "sales_order_no FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "
+        f"AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN ({SHIPPED}) s "
+        "ON s.org = i.org "
         "AND s.sales_order_no = i.sales_order_no WHERE i.direction = 'sales' "
         "AND i.day BETWEEN {start} AND {end} GROUP BY i.org",
         0.95, 1.0,

@@ -24,7 +24,8 @@ CATALOG: tuple[Indicator, ...] = tuple(
     for i in m.INDICATORS
 )
 BY_ID: dict[str, Indicator] = {i.id: i for i in CATALOG}
-FACTS: tuple[Fact, ...] = production.FACTS  # in dependency order
+# in dependency order
+FACTS: tuple[Fact, ...] = production.FACTS + supply.FACTS + transactions.FACTS
 assert len(BY_ID) == len(CATALOG), "indicator ids are unique"
 assert all(c in CHECKS_BY_ID for i in CATALOG for c in i.corroborated_by), "known checks only"
 

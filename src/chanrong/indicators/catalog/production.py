@@ -38,11 +38,32 @@ DAILY_ENERGIES = Fact(
     "sum(CASE WHEN channel = 'device' THEN 1 ELSE 0 END) AS n_device "
     "FROM v_energy_ce WHERE day BETWEEN {pstart} AND {end} GROUP BY org, day",
 )
-FACTS = (PRICES, MATERIAL_PRICES, DAILY_VALUES, DAILY_ENERGIES)
+# The days with both, joined once for the correlations (an indicator and a check, 3 windows each).
+DAILY_PAIRS = Fact(
+    "f_daily_pair",
+    "SELECT e.org, e.day, e.value AS energy, v.value AS output_value, e.n + v.n AS n, "
+    "e.n_third + v.n_third AS n_third, e.n_device + v.n_device AS n_device "
+    "FROM f_daily_energy e JOIN f_daily_value v ON v.org = e.org AND v.day = e.day",
+)
+FACTS = (PRICES, MATERIAL_PRICES, DAILY_VALUES, DAILY_ENERGIES, DAILY_PAIRS)
 REF_PRICE = f"SELECT org, item, price FROM {PRICES.name}"
 MATERIAL_PRICE = f"SELECT org, item, price FROM {MATERIAL_PRICES.name}"
 DAILY_VALUE = f"SELECT * FROM {DAILY_VALUES.name} WHERE day BETWEEN {{pstart}} AND {{end}}"
 DAILY_ENERGY = f"SELECT * FROM {DAILY_ENERGIES.name} WHERE day BETWEEN {{pstart}} AND {{end}}"
+
+
+def correlation(min_days: int) -> str:
+    """Pearson correlation of daily energy and daily output value over the window's days with
+    both, given from `min_days` such days."""
+    return (
+        f"SELECT org, CASE WHEN count(*) >= {min_days} THEN corr(energy, output_value) END "
+        "AS value, CAST(NULL AS STRING) AS label, CASE WHEN count(*) < "
+        f"{min_days} THEN 'fewer than {min_days} days with both energy and output' END AS "
+        "reason, count(*) AS covered_days, sum(n) AS n_inputs, sum(n_third) AS n_third, "
+        f"sum(n_device) AS n_device FROM {DAILY_PAIRS.name} WHERE {IN_WINDOW} GROUP BY org"
+    )
+
+
 # Stock on hand at the end of the window, per item and warehouse, in the item's unit.
 SIGNED_QTY = (
     "CASE WHEN movement_type IN ('receipt', 'production_in', 'adjustment_in') THEN qty "
@@ -173,13 +194,7 @@ INDICATORS = [
         "daily output value. A running factory's energy follows its output; near 0 or negative "
         "is a warning.",
         ("energy", "production_report", "sales_order"),
-        "SELECT e.org, CASE WHEN count(*) >= 5 THEN corr(e.value, v.value) END AS value, "
-        "CAST(NULL AS STRING) AS label, CASE WHEN count(*) < 5 THEN "
-        "'fewer than 5 days with both energy and output' END AS reason, "
-        "count(*) AS covered_days, sum(e.n + v.n) AS n_inputs, sum(e.n_third) AS n_third, "
-        "sum(e.n_device + v.n_device) AS n_device "
-        f"FROM ({DAILY_ENERGY}) e JOIN ({DAILY_VALUE}) v ON v.org = e.org AND v.day = e.day "
-        "WHERE e.day >= {start} GROUP BY e.org",
+        correlation(5),
         corroborated_by=("energy_vs_output",),
     ),
     Indicator(

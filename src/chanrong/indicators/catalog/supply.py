@@ -4,22 +4,27 @@ shipments) are shared with the financing table's production dimension."""
 from __future__ import annotations
 
 from chanrong.indicators.catalog._sql import NO_LABEL, flow
-from chanrong.indicators.spec import Dimension, Direction, Indicator
+from chanrong.indicators.spec import Dimension, Direction, Fact, Indicator
 
 D = Dimension.SUPPLY_ASSURANCE
 
-# Per sales order due in the window (cancelled ones left out): ordered quantity, and the
-# quantity that arrived by the due date. A shipment arrives on its first delivered or
-# receipt-confirmed day; a shipment nobody reported delivered counts on the day it left.
-ORDERS_DUE = (
+# Per sales order due in the widest window (cancelled ones left out): ordered quantity, and
+# the quantity that arrived by the due date. A shipment arrives on its first delivered or
+# receipt-confirmed day; a shipment nobody reported delivered counts on the day it left. What
+# arrived by a due date is the same whichever window the date falls in: computed once a day,
+# each window takes its orders from it.
+ORDERS_DUE = Fact(
+    "f_orders_due",
     "SELECT o.org, o.order_no, o.due_date, o.qty, "
     "sum(CASE WHEN coalesce(s.delivered_day, s.shipped_day) <= o.due_date THEN s.qty ELSE 0 END)"
     " AS on_time_qty, max(coalesce(s.third, 0)) AS third FROM ("
     "SELECT org, order_no, max(due_date) AS due_date, sum(qty) AS qty FROM v_sales_line "
     "WHERE status <> 'cancelled' GROUP BY org, order_no) o "
     "LEFT JOIN v_delivery s ON s.org = o.org AND s.sales_order_no = o.order_no "
-    "WHERE o.due_date BETWEEN {start} AND {end} GROUP BY o.org, o.order_no, o.due_date, o.qty"
+    "WHERE o.due_date BETWEEN {start} AND {end} GROUP BY o.org, o.order_no, o.due_date, o.qty",
 )
+FACTS = (ORDERS_DUE,)
+DUE = f"SELECT * FROM {ORDERS_DUE.name} WHERE due_date BETWEEN {{start}} AND {{end}}"
 TAIL = (
     "@covered(due_date) AS covered_days, count(*) AS n_inputs, sum(third) AS n_third, 0 AS n_device"
 )
@@ -51,7 +56,7 @@ INDICATORS = [
         "receipt-confirmed day, or on its shipped day when nobody reported it delivered.",
         ("sales_order", "shipment"),
         "SELECT org, 100 * sum(CASE WHEN on_time_qty >= qty * 0.999 THEN 1 ELSE 0 END) "
-        f"/ count(*) AS value, {NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+        f"/ count(*) AS value, {NO_LABEL}, {TAIL} FROM ({DUE}) o GROUP BY org",
         corroborated_by=("deliveries_vs_receipts",),
     ),
     Indicator(
@@ -61,7 +66,7 @@ INDICATORS = [
         "by the due date (capped at the ordered quantity per order), x 100.",
         ("sales_order", "shipment"),
         "SELECT org, 100 * sum(least(on_time_qty, qty)) / NULLIF(sum(qty), 0) AS value, "
-        f"{NO_LABEL}, {TAIL} FROM ({ORDERS_DUE}) o GROUP BY org",
+        f"{NO_LABEL}, {TAIL} FROM ({DUE}) o GROUP BY org",
         corroborated_by=("deliveries_vs_receipts",),
     ),
     Indicator(

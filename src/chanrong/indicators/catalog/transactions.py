@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from chanrong.indicators.catalog._sql import NO_LABEL, change, flow
-from chanrong.indicators.spec import Dimension, Direction, Indicator
+from chanrong.indicators.spec import Dimension, Direction, Fact, Indicator
 
 D = Dimension.TRANSACTIONS
 E_INVOICE = "e_invoice"  # a verified tax e-invoice is third-party attested (他证)
+# The sales orders with a shipment on or before the day: what invoices are matched against,
+# the same for every window ending that day, so found once.
+SHIPPED_ORDERS = Fact(
+    "f_shipped_orders",
+    "SELECT DISTINCT org, sales_order_no FROM v_delivery WHERE shipped_day <= {end}",
+)
+FACTS = (SHIPPED_ORDERS,)
+SHIPPED = f"SELECT org, sales_order_no FROM {SHIPPED_ORDERS.name}"
 
 
 def _invoices(direction: str) -> str:
@@ -172,8 +180,8 @@ INDICATORS = [
         "SELECT i.org, 100 * sum(CASE WHEN s.sales_order_no IS NULL THEN i.amount ELSE 0 END) "
         "/ NULLIF(sum(i.amount), 0) AS value, " + NO_LABEL + ", @covered(i.issue_date) "
         "AS covered_days, count(*) AS n_inputs, sum(CASE WHEN i.e_invoice THEN 1 ELSE 0 END) "
-        "AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN (SELECT DISTINCT org, "
-        "sales_order_no FROM v_delivery WHERE shipped_day <= {end}) s ON s.org = i.org "
+        f"AS n_third, 0 AS n_device FROM v_invoice_issued i LEFT JOIN ({SHIPPED}) s "
+        "ON s.org = i.org "
         "AND s.sales_order_no = i.sales_order_no WHERE i.direction = 'sales' "
         "AND i.issue_date BETWEEN {start} AND {end} GROUP BY i.org",
         corroborated_by=("shipments_vs_invoices",),
