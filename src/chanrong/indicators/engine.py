@@ -39,6 +39,7 @@ from chanrong.indicators.views import COMPUTED, views
 from chanrong.store.db import Store
 
 FEW_FIRMS = 8
+WORD = re.compile(r"\w+")
 
 
 def prepare(
@@ -54,14 +55,14 @@ def prepare(
     rows costs less than finding them again in the stored row group for every query); else the
     computed views the queries read."""
     defined = views(only)
-    read = " ".join(texts) if texts is not None else None
     needed = {n for n, _ in defined}
-    if read is not None:
+    if texts is not None:
+        words = set(WORD.findall(" ".join(texts)))
         needed = set()
         for name, sql in reversed(defined):  # a view is defined after those it reads
-            if name in needed or re.search(rf"\b{name}\b", read):
+            if name in words:
                 needed.add(name)
-                read += " " + sql
+                words.update(WORD.findall(sql))
     copied = {f"v_{k}" for k in kinds} if only else {v for v in COMPUTED if v in needed}
     for name, sql in defined:
         if name in needed:
