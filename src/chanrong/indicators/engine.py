@@ -11,6 +11,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -21,6 +22,7 @@ from chanrong.indicators.render import (
     ENTERPRISES_SQL,
     FIRMS,
     FIRMS_SCHEMA,
+    RAW_SCHEMA,
     STREAMS_SCHEMA,
     WINDOWS_TABLE,
     Computed,
@@ -39,6 +41,7 @@ from chanrong.indicators.views import COMPUTED, views
 from chanrong.store.db import Store
 
 FEW_FIRMS = 8
+T = TypeVar("T", Indicator, Check)
 WORD = re.compile(r"\w+")
 
 
@@ -81,6 +84,37 @@ def _arrow(cur: duckdb.DuckDBPyConnection, sql: str, small: bool) -> pa.Table:
         return cur.execute(sql).to_arrow_table()
 
 
+def _of(parts: Iterable[Indicator | Check], kind: type[T]) -> list[T]:
+    return [p for p in parts if isinstance(p, kind)]
+
+
+# Kept values and verdicts as the raw rows of their queries: the days covered are the coverage
+# times the window's length (exact: a window's covered days never exceed its length).
+KEPT_SQL = """
+SELECT indicator, CAST(window_days AS INTEGER) AS window_days, org, value, label, reason,
+       CAST(round(coverage * greatest(window_days, 1)) AS BIGINT) AS covered_days,
+       n_inputs, n_third, n_device
+FROM indicator_values WHERE as_of = $day AND org IN (SELECT org FROM firms)
+  AND list_contains($ids, indicator)
+UNION ALL
+SELECT check_id, CAST(window_days AS INTEGER), org, value, CAST(NULL AS VARCHAR), reason,
+       covered_days, n_inputs, n_third, n_device
+FROM indicator_checks WHERE as_of = $day AND org IN (SELECT org FROM firms)
+  AND list_contains($ids, check_id)
+"""
+
+
+def _kept(
+    cur: duckdb.DuckDBPyConnection, as_of: date, firms: int, parts: list[Indicator | Check]
+) -> pa.Table | None:
+    """The kept rows of `parts` for the day and the registered firms; None unless every firm
+    has every window of every one."""
+    rows = cur.sql(KEPT_SQL, params={"day": as_of, "ids": [p.id for p in parts]}).to_arrow_table()
+    if rows.num_rows != firms * sum(len(p.windows) for p in parts):
+        return None
+    return rows.cast(RAW_SCHEMA)
+
+
 class DuckDBEngine:
     name = "duckdb"
 
@@ -93,17 +127,29 @@ class DuckDBEngine:
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
         checks: Iterable[Check] = CHECKS,
+        kept: Iterable[Indicator | Check] = (),
     ) -> Computed:
         """Every indicator and check for every window ending on `as_of`, for `orgs` (default:
-        every SME)."""
-        chosen, tests = list(indicators), list(checks)
+        every SME). Those in `kept` are taken as kept for the day when every firm has them
+        all (the credibility of indicators derived again from the verdicts), else computed."""
+        chosen, tests, stored = list(indicators), list(checks), list(kept)
         cur = self.store.cursor()
         try:
+            named = None  # a few named firms: the views are limited at the source
             if orgs is None:
                 orgs = [r[0] for r in cur.execute(ENTERPRISES_SQL).fetchall()]
-            elif len(orgs) <= FEW_FIRMS:  # a few named firms: limit the views at the source
-                return self._run(cur, as_of, orgs, chosen, tests, sql_list(orgs))
-            return self._run(cur, as_of, orgs, chosen, tests, None)
+            elif len(orgs) <= FEW_FIRMS:
+                named = sql_list(orgs)
+            if not orgs:
+                return nothing(chosen + _of(stored, Indicator), tests + _of(stored, Check))
+            cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
+            again = _kept(cur, as_of, len(orgs), stored) if stored else None
+            if again is None:  # nothing kept, or not for every firm: computed with the rest
+                chosen, tests = chosen + _of(stored, Indicator), tests + _of(stored, Check)
+                stored, again = [], RAW_SCHEMA.empty_table()
+            raw, streams = self._run(cur, as_of, chosen, tests, named)
+            return finish(pa.concat_tables([raw, again]), chosen + _of(stored, Indicator),
+                          tests + _of(stored, Check), orgs, streams, cur)  # fmt: skip
         finally:
             cur.close()
 
@@ -111,21 +157,21 @@ class DuckDBEngine:
         self,
         cur: duckdb.DuckDBPyConnection,
         as_of: date,
-        orgs: list[str],
         chosen: list[Indicator],
         tests: list[Check],
         named: str | None,
-    ) -> Computed:
-        if not orgs:
-            return nothing(chosen, tests)
+    ) -> tuple[pa.Table, pa.Table]:
+        """The raw rows of the queries, and the kinds the firms send. With `named` (a few
+        firms, an SQL list), the views are limited to them at the source."""
         parts: list[Indicator | Check] = [*chosen, *tests]
+        if not parts:
+            return RAW_SCHEMA.empty_table(), STREAMS_SCHEMA.empty_table()
         only = named or FIRMS
         shared = facts(parts, as_of, self.name)
         firsts = first_kinds(chosen)
         streams_query = streams_sql(as_of, only, firsts) if firsts else None
         texts = [x.sql for x in parts] + [sql for _, sql in shared] + [streams_query or ""]
         prepare(cur, named, {k for x in parts for k in x.kinds}, texts)
-        cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
         for name, sql in shared:
             cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         if named:
@@ -138,7 +184,7 @@ class DuckDBEngine:
         raw = _arrow(cur, sql, small=named is not None)
         streams = (_arrow(cur, streams_query, small=named is not None) if streams_query
                    else STREAMS_SCHEMA.empty_table())  # fmt: skip
-        return finish(raw, chosen, tests, orgs, streams, cur)
+        return raw, streams
 
     def save(self, computed: Computed, as_of: date, now: datetime) -> int:
         """Keep a day's values and check verdicts (replacing those computed for it before)."""

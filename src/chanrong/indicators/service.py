@@ -13,7 +13,7 @@ from chanrong.access.consents import ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.indicators.catalog import CATALOG, affected
-from chanrong.indicators.checks import CHECKS, CHECKS_BY_ID
+from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
 from chanrong.model.base import local_today
@@ -61,10 +61,14 @@ class IndicatorService:
         kinds: Iterable[str] | None = None,
     ) -> int:
         """Compute and keep the indicators for a day (default today) and enterprises: all of
-        them, or those new records of `kinds` can change (`catalog.affected`)."""
+        them, or those new records of `kinds` can change (`catalog.affected`; what those
+        cannot change but rests on is taken as kept)."""
         day = as_of or local_today(self.clock.now())
-        chosen = affected(kinds) if kinds is not None else (CATALOG, CHECKS)
-        computed = self.engine.compute(day, orgs, *chosen)
+        if kinds is None:
+            computed = self.engine.compute(day, orgs)
+        else:
+            what = affected(kinds)
+            computed = self.engine.compute(day, orgs, what.indicators, what.checks, what.kept)
         return self.engine.save(computed, day, self.clock.now())
 
     def refresh(self, changes: dict[str, Change]) -> int:

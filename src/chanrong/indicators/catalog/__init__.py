@@ -4,6 +4,7 @@ module per dimension. docs/indicators.md is generated from it (`chanrong indicat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from chanrong.indicators.catalog import (
     assets,
@@ -30,12 +31,26 @@ assert len(BY_ID) == len(CATALOG), "indicator ids are unique"
 assert all(c in CHECKS_BY_ID for i in CATALOG for c in i.corroborated_by), "known checks only"
 
 
-def affected(kinds: Iterable[str]) -> tuple[list[Indicator], list[Check]]:
-    """What new records of these kinds can change: the indicators that read them or that a
-    check reading them corroborates (their credibility may turn), and the checks those
-    indicators' credibility rests on. The rest keep their stored values."""
+@dataclass(frozen=True)
+class Affected:
+    """What new records of some kinds can change, and how. The rest keep their stored values."""
+
+    indicators: list[Indicator]  # those reading the kinds: computed again
+    checks: list[Check]  # those reading the kinds: computed again
+    # Unchanged by the records, taken as kept for the day: indicators a moved check corroborates
+    # (their credibility may turn, their value cannot), and the checks the credibility of the
+    # indicators above rests on that do not read the kinds.
+    kept: list[Indicator | Check]
+
+    def __len__(self) -> int:
+        return len(self.indicators) + len(self.checks) + len(self.kept)
+
+
+def affected(kinds: Iterable[str]) -> Affected:
     new = set(kinds)
-    moved = {c.id for c in CHECKS if new & set(c.kinds)}
-    indicators = [i for i in CATALOG if new & set(i.kinds) or moved & set(i.corroborated_by)]
-    needed = moved | {c for i in indicators for c in i.corroborated_by}
-    return indicators, [c for c in CHECKS if c.id in needed]
+    checks = [c for c in CHECKS if new & set(c.kinds)]
+    moved = {c.id for c in checks}
+    indicators = [i for i in CATALOG if new & set(i.kinds)]
+    restated = [i for i in CATALOG if not new & set(i.kinds) and moved & set(i.corroborated_by)]
+    needed = {c for i in indicators + restated for c in i.corroborated_by} - moved
+    return Affected(indicators, checks, [*restated, *(c for c in CHECKS if c.id in needed)])
