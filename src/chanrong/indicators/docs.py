@@ -33,9 +33,11 @@ consent: a value shows only when the consent covers every record kind the indica
 its whole window. An enterprise reads its own at `GET /api/v1/indicators` and on the 经营指标
 page; values are kept per day (`indicator_values`, with trends). Every five minutes
 (`chanrong serve --refresh-indicators`) the server recomputes, for each firm that received
-records, only what those records' kinds can change: the indicators that read them, those a
-check reading them corroborates, and those checks; today, and every earlier kept day on or after
-the earliest new record (a late record changes history too). Other values stay as kept.
+records, only what those records' kinds can change: the indicators and checks that read them.
+The indicators a check reading them corroborates keep their value and get their credibility
+derived again, with the verdicts of the other checks they rest on as kept for the day (all of
+it is computed when the day is not kept yet); today, and every earlier kept day on or after the
+earliest new record (a late record changes history too). Other values stay as kept.
 
 At scale (`python -m bench indicators`, this machine, 2 cores): the whole catalog for 10,000
 firms x 365 days of daily facts takes about 25 s, growing linearly with firms x days.
