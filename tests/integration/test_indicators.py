@@ -509,7 +509,7 @@ def test_the_beijing_day_of_an_instant_is_the_time_zone_cast() -> None:
     """The views' cheap day (the epoch moved by 8 hours) equals the cast through the
     Asia/Shanghai time zone for instants every 7,919 seconds from 1992 to 2100, around
     midnight both ways, before 1970 too."""
-    from chanrong.indicators.views import beijing_day
+    from chanrong.model.base import beijing_day
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")

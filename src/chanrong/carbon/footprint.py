@@ -16,18 +16,18 @@ Footprint per unit = the work order's allocated emissions (location-based) / its
 
 from __future__ import annotations
 
-from chanrong.carbon.accounting import EMISSIONS_SQL, fill
+from chanrong.carbon.accounting import DAY, EMISSIONS_SQL, fill
 
 MONTH = "date_trunc('month', day)"
 
-RUNS_SQL = """
+RUNS_SQL = f"""
 WITH rep AS (
     SELECT org, id, work_order_no, item, device, unit, good_qty,
            good_qty + scrap_qty + rework_qty AS processed, period_start AS t0, event_time AS t1,
-           CAST(event_time AS DATE) AS day
+           {DAY} AS day
     FROM ev_production_report
-    WHERE {seen} AND CAST(event_time AS DATE) BETWEEN {start} AND {end}
-      AND org IN (SELECT org FROM ({chosen}))
+    WHERE {{seen}} AND {DAY} BETWEEN {{start}} AND {{end}}
+      AND org IN (SELECT org FROM ({{chosen}}))
 ), win AS (
     SELECT r.org, r.id, count(*) AS n, count(*) FILTER (WHERE t.run_state = 'running') AS running
     FROM rep r JOIN ev_telemetry t ON t.org = r.org AND t.device = r.device
@@ -39,7 +39,7 @@ WITH rep AS (
            date_diff('second', r.t0, r.t1) / 60.0 * w.running / w.n AS machine_min
     FROM rep r LEFT JOIN win w ON w.org = r.org AND w.id = r.id
 )
-SELECT *, {month} AS bucket, machine_min IS NOT NULL AS measured,
+SELECT *, {{month}} AS bucket, machine_min IS NOT NULL AS measured,
        greatest(coalesce(machine_min, span), 0) * processed
            / NULLIF(sum(processed) OVER (PARTITION BY org, coalesce(device, ''), t0, t1), 0)
            AS run_min

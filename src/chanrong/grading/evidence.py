@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from chanrong.model.base import beijing_day
+
 # The firm's own business documents (records third parties send about it are counted where a
 # measure says so): what "recorded by systems" and "third-party attested" are shares of.
 DOCUMENT_KINDS = ("sales_order", "purchase_order", "work_order", "production_report",
@@ -51,7 +53,7 @@ MEASURES: dict[str, str] = {
         "SELECT org, median(epoch(received_at - event_time) / 60) AS value, NULL AS detail FROM ("
         + " UNION ALL ".join(
             f"SELECT org, event_time, received_at FROM ev_{k} WHERE channel <> 'third_party' "
-            "AND CAST(event_time AS DATE) BETWEEN {start} AND {end} AND org IN {only}"
+            f"AND {beijing_day('event_time')} BETWEEN {{start}} AND {{end}} AND org IN {{only}}"
             for k in OPERATIONAL_KINDS
         )
         + ") GROUP BY org"

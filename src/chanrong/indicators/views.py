@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from chanrong.access.consent import PUBLIC_KINDS
 from chanrong.model import EVENT_KINDS, Event
-from chanrong.model.base import BEIJING_OFFSET_US
+from chanrong.model.base import beijing_day
 from chanrong.model.spec import fields_of
 
 
@@ -70,16 +70,6 @@ def _columns(model: type[Event]) -> str:
         f"CAST({f.name} AS DOUBLE) AS {f.name}" if f.sql_type.startswith("DECIMAL") else f.name
         for f in fields_of(model)
     )
-
-
-def beijing_day(column: str, dialect: str) -> str:
-    """SQL: the Beijing day of a TIMESTAMPTZ column. DuckDB: the epoch moved by UTC+8, as a
-    plain timestamp cast to a date, eight times cheaper than a cast through the session's time
-    zone (the filter of every windowed query over every row); Spark: the cast, in the session
-    time zone it runs in."""
-    if dialect == "spark":
-        return f"CAST({column} AS DATE)"
-    return f"CAST(make_timestamp(epoch_us({column}) + {BEIJING_OFFSET_US}) AS DATE)"
 
 
 def _latest(view: str, kind: str, key: tuple[str, ...]) -> list[tuple[str, str]]:
