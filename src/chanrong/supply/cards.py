@@ -15,7 +15,7 @@ from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.indicators.catalog import BY_ID
 from chanrong.indicators.service import IndicatorService
-from chanrong.model.base import local_today
+from chanrong.model.base import beijing_day, local_today
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store, dicts
 from chanrong.store.master import MasterRepository
@@ -62,7 +62,7 @@ CARD_KINDS = sorted({"sales_order", "shipment", "quality_inspection", "productio
 
 # The buyer's orders due in a period, and what left the supplier (any shipment step) by the
 # due date; days late are weighted by quantity, what is still outstanding counted to `until`.
-OWN_SQL = """
+OWN_SQL = f"""
 WITH so AS (
     SELECT org, order_no, sum(qty) AS qty, min(due_date) AS due FROM (
         SELECT * FROM ev_sales_order WHERE received_at <= $now
@@ -72,7 +72,7 @@ WITH so AS (
     GROUP BY ALL
 ), sh AS (
     SELECT org, shipment_no, any_value(sales_order_no) AS order_no, max(qty) AS qty,
-           min(event_time::DATE) AS left_on
+           min({beijing_day("event_time")}) AS left_on
     FROM ev_shipment WHERE received_at <= $now AND org = $org GROUP BY ALL
 ), per AS (
     SELECT so.org, so.order_no, so.qty, so.due,
@@ -90,11 +90,11 @@ FROM per HAVING count(*) > 0
 """
 # The buyer's own inspections of the supplier's deliveries in the period (the feedback loop):
 # stage customer, on shipments to the buyer.
-ACCEPTANCE_SQL = """
+ACCEPTANCE_SQL = f"""
 SELECT 100 * sum(q.passed_qty) / nullif(sum(q.inspected_qty), 0)
 FROM ev_quality_inspection q
 WHERE q.org = $org AND q.stage = 'customer' AND q.received_at <= $now
-  AND q.event_time::DATE BETWEEN $start AND $end
+  AND {beijing_day("q.event_time")} BETWEEN $start AND $end
   AND EXISTS (SELECT 1 FROM ev_shipment s WHERE s.org = q.org AND s.shipment_no = q.lot
               AND s.consignee = $buyer)
 """

@@ -26,9 +26,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chanrong.model.base import local_today
+from chanrong.model.base import beijing_day, local_today
 from chanrong.store.db import dicts
 from chanrong.workdays import fill
+
+P_DAY = beijing_day("p.event_time")  # a report's Beijing day
 
 PACE_DAYS = 14
 LATE_DAYS = 7  # a past-due order is followed this long; after that it is a late delivery
@@ -60,7 +62,7 @@ so AS (
     SELECT DISTINCT org, work_order_no, sales_order_no AS order_no, device FROM ev_work_order
     WHERE received_at <= {{now}} AND sales_order_no IS NOT NULL
 ), rep AS (  -- good output per order and day
-    SELECT p.org, wo.order_no, p.item, p.event_time::DATE AS day, sum(p.good_qty) AS good
+    SELECT p.org, wo.order_no, p.item, {P_DAY} AS day, sum(p.good_qty) AS good
     FROM ev_production_report p JOIN wo ON wo.org = p.org AND wo.work_order_no = p.work_order_no
     WHERE p.received_at <= {{now}} AND p.event_time <= {{now}} GROUP BY ALL
 ), made AS (
@@ -70,7 +72,7 @@ so AS (
     ORDER BY day DESC LIMIT {PACE_DAYS}
 ), pace AS (  -- output of the item per (non-holiday) day, all the firm's orders and reports
     SELECT p.org, p.item, sum(p.good_qty) / {PACE_DAYS} AS pace
-    FROM ev_production_report p SEMI JOIN work_days w ON w.day = p.event_time::DATE
+    FROM ev_production_report p SEMI JOIN work_days w ON w.day = {P_DAY}
     WHERE p.received_at <= {{now}} GROUP BY ALL
 ), live AS (  -- what each machine has counted so far today, from its gateway
     SELECT org, device, max(counter) - min(counter) AS counted FROM ev_telemetry
