@@ -243,20 +243,19 @@ def run(console: Console, workdir: Path) -> None:
         batches.add_column(f"{firms:,} firms", justify="right")
     for kind, times in after.items():
         what = affected([kind])
-        batches.add_row(kind, f"{len(what.indicators) + len(what.checks)} + {len(what.kept)}",
+        computed = len(what.indicators) + len(what.checks)
+        batches.add_row(kind, f"{computed} + {len(what.kept_indicators) + len(what.kept_checks)}",
                         *[f"{t * 1000:.0f}" for t in times])  # fmt: skip
     console.print(batches)
 
 
 def recompute(engine: DuckDBEngine, org: str, kind: str | None) -> None:
     """One firm's whole catalog (kind None), or what the refresher recomputes and keeps after
-    a batch of one kind (IndicatorService.compute), what it rests on taken as kept."""
+    a batch of one kind (DuckDBEngine.after), what it rests on taken as kept."""
     if kind is None:
         engine.compute(END, [org])
         return
-    what = affected([kind])
-    computed = engine.compute(END, [org], what.indicators, what.checks, what.kept)
-    engine.save(computed, END, datetime.now(UTC))
+    engine.save(engine.after(END, [org], [kind]), END, datetime.now(UTC))
 
 
 def best(run: Callable[[], object], rounds: int = 3) -> float:

@@ -574,7 +574,7 @@ def test_after_a_batch_what_it_cannot_change_is_taken_as_kept_and_comes_out_the_
     """After records of one kind, the refresher computes what reads that kind and takes the
     rest its credibility rests on (values a moved check corroborates, verdicts of checks not
     reading the kind) as kept for the day: the same values, coverage and credibility as
-    computing everything. With nothing kept for a day, all of it is computed."""
+    computing everything. Unless every firm has it all kept, all of it is computed."""
     from chanrong.indicators.catalog import affected
     from chanrong.model import EVENT_KINDS
 
@@ -584,8 +584,8 @@ def test_after_a_batch_what_it_cannot_change_is_taken_as_kept_and_comes_out_the_
     took = 0
     for kind in EVENT_KINDS:
         what = affected([kind])
-        took += len(what.kept)
-        again = engine.compute(AS_OF, FIRMS, what.indicators, what.checks, what.kept)
+        took += len(what.kept_indicators) + len(what.kept_checks)
+        again = engine.after(AS_OF, FIRMS, [kind])
         for r in again.values.to_pylist():
             want = values[(r["org"], r["indicator"], r["window_days"])]
             for f in fields:
@@ -593,15 +593,31 @@ def test_after_a_batch_what_it_cannot_change_is_taken_as_kept_and_comes_out_the_
         for r in again.checks.to_pylist():
             want = values[(r["org"], "check:" + r["check_id"], r["window_days"])]
             assert (r["status"], r["value"]) == (want["status"], pytest.approx(want["value"]))
-        assert len({r["indicator"] for r in again.values.to_pylist()}) == len(
-            what.indicators) + sum(1 for p in what.kept if p.id in BY_ID)  # fmt: skip
+        shown = {r["indicator"] for r in again.values.to_pylist()}
+        assert shown == {i.id for i in what.indicators + what.kept_indicators}, kind
     assert took > 0
-    # output_qty rests on the device counter check, which telemetry moves: kept, credibility
-    # derived again; a day with nothing kept computes it
+
+    # output_qty rests on the device counter check, which telemetry moves: its value is read
+    # from what was kept (a marked value comes back), its credibility derived again
     what = affected(["telemetry"])
-    assert BY_ID["output_qty"] in what.kept and BY_ID["output_qty"] not in what.indicators
-    earlier = engine.compute(date(2026, 3, 30), [SME], what.indicators, what.checks, what.kept)
-    full = engine.compute(date(2026, 3, 30), [SME])
-    mine = {(r["indicator"], r["window_days"]): r["value"] for r in earlier.values.to_pylist()}
-    theirs = {(r["indicator"], r["window_days"]): r["value"] for r in full.values.to_pylist()}
-    assert mine == {k: theirs[k] for k in mine} and ("output_qty", 30) in mine
+    assert BY_ID["output_qty"] in what.kept_indicators
+    assert BY_ID["output_qty"] not in what.indicators
+    key = "org = ? AND as_of = ? AND indicator = 'output_qty' AND window_days = 30"
+    rich.store.cursor().execute(
+        f"UPDATE indicator_values SET value = -1, credibility = 'third_party' WHERE {key}",
+        [SME, AS_OF])  # fmt: skip
+
+    def output_qty() -> dict[str, Any]:
+        rows = engine.after(AS_OF, FIRMS, ["telemetry"]).values.to_pylist()
+        return next(r for r in rows if (r["org"], r["indicator"], r["window_days"]) == (
+            SME, "output_qty", 30))  # fmt: skip
+
+    got = output_qty()
+    assert got["value"] == -1
+    assert got["credibility"] == values[(SME, "output_qty", 30)]["credibility"] != "third_party"
+    # a kept value missing for one firm: nothing is taken as kept, all of it is computed
+    rich.store.cursor().execute(
+        "DELETE FROM indicator_values WHERE org = ? AND as_of = ? "
+        "AND indicator = 'rework_rate'", [OTHER_SME, AS_OF])  # fmt: skip
+    assert output_qty()["value"] == values[(SME, "output_qty", 30)]["value"] == 200
+    engine.save(engine.compute(AS_OF, FIRMS), AS_OF, rich.clock.now())

@@ -11,12 +11,11 @@ import re
 import warnings
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
 
-from chanrong.indicators.catalog import CATALOG
+from chanrong.indicators.catalog import CATALOG, affected
 from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.render import (
     ENTERPRISES_SQL,
@@ -41,7 +40,6 @@ from chanrong.indicators.views import COMPUTED, views
 from chanrong.store.db import Store
 
 FEW_FIRMS = 8
-T = TypeVar("T", Indicator, Check)
 WORD = re.compile(r"\w+")
 
 
@@ -84,10 +82,6 @@ def _arrow(cur: duckdb.DuckDBPyConnection, sql: str, small: bool) -> pa.Table:
         return cur.execute(sql).to_arrow_table()
 
 
-def _of(parts: Iterable[Indicator | Check], kind: type[T]) -> list[T]:
-    return [p for p in parts if isinstance(p, kind)]
-
-
 # Kept values and verdicts as the raw rows of their queries: the days covered are the coverage
 # times the window's length (exact: a window's covered days never exceed its length).
 KEPT_SQL = """
@@ -127,12 +121,16 @@ class DuckDBEngine:
         orgs: list[str] | None = None,
         indicators: Iterable[Indicator] = CATALOG,
         checks: Iterable[Check] = CHECKS,
-        kept: Iterable[Indicator | Check] = (),
+        kept_indicators: Iterable[Indicator] = (),
+        kept_checks: Iterable[Check] = (),
     ) -> Computed:
         """Every indicator and check for every window ending on `as_of`, for `orgs` (default:
-        every SME). Those in `kept` are taken as kept for the day when every firm has them
-        all (the credibility of indicators derived again from the verdicts), else computed."""
-        chosen, tests, stored = list(indicators), list(checks), list(kept)
+        every SME). The kept ones are taken as kept for the day when every firm has them all
+        (the credibility of indicators derived again from the verdicts), else computed."""
+        chosen, tests = list(indicators), list(checks)
+        k_ind, k_chk = list(kept_indicators), list(kept_checks)
+        kept: list[Indicator | Check] = [*k_ind, *k_chk]
+        every = (chosen + k_ind, tests + k_chk)  # what the result holds
         cur = self.store.cursor()
         try:
             named = None  # a few named firms: the views are limited at the source
@@ -141,17 +139,23 @@ class DuckDBEngine:
             elif len(orgs) <= FEW_FIRMS:
                 named = sql_list(orgs)
             if not orgs:
-                return nothing(chosen + _of(stored, Indicator), tests + _of(stored, Check))
+                return nothing(*every)
             cur.register("firms", pa.table({"org": orgs}, FIRMS_SCHEMA))
-            again = _kept(cur, as_of, len(orgs), stored) if stored else None
+            again = _kept(cur, as_of, len(orgs), kept) if kept else None
             if again is None:  # nothing kept, or not for every firm: computed with the rest
-                chosen, tests = chosen + _of(stored, Indicator), tests + _of(stored, Check)
-                stored, again = [], RAW_SCHEMA.empty_table()
+                chosen, tests = every
+                again = RAW_SCHEMA.empty_table()
             raw, streams = self._run(cur, as_of, chosen, tests, named)
-            return finish(pa.concat_tables([raw, again]), chosen + _of(stored, Indicator),
-                          tests + _of(stored, Check), orgs, streams, cur)  # fmt: skip
+            return finish(pa.concat_tables([raw, again]), *every, orgs, streams, cur)
         finally:
             cur.close()
+
+    def after(self, as_of: date, orgs: list[str] | None, kinds: Iterable[str]) -> Computed:
+        """What new records of `kinds` can change (`catalog.affected`), what they cannot
+        change but credibility rests on taken as kept: the refresher's computation."""
+        what = affected(kinds)
+        return self.compute(as_of, orgs, what.indicators, what.checks, what.kept_indicators,
+                            what.kept_checks)  # fmt: skip
 
     def _run(
         self,

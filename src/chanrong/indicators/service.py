@@ -12,7 +12,7 @@ from chanrong.access.consent import PUBLIC_KINDS, Decision
 from chanrong.access.consents import ConsentService
 from chanrong.access.rules import Principal
 from chanrong.clock import Clock
-from chanrong.indicators.catalog import CATALOG, affected
+from chanrong.indicators.catalog import CATALOG
 from chanrong.indicators.checks import CHECKS_BY_ID
 from chanrong.indicators.engine import DuckDBEngine
 from chanrong.indicators.spec import CREDIBILITY_NAMES, DIMENSION_NAMES, Credibility, Indicator
@@ -67,8 +67,7 @@ class IndicatorService:
         if kinds is None:
             computed = self.engine.compute(day, orgs)
         else:
-            what = affected(kinds)
-            computed = self.engine.compute(day, orgs, what.indicators, what.checks, what.kept)
+            computed = self.engine.after(day, orgs, kinds)
         return self.engine.save(computed, day, self.clock.now())
 
     def refresh(self, changes: dict[str, Change]) -> int:

@@ -37,13 +37,11 @@ class Affected:
 
     indicators: list[Indicator]  # those reading the kinds: computed again
     checks: list[Check]  # those reading the kinds: computed again
-    # Unchanged by the records, taken as kept for the day: indicators a moved check corroborates
-    # (their credibility may turn, their value cannot), and the checks the credibility of the
-    # indicators above rests on that do not read the kinds.
-    kept: list[Indicator | Check]
-
-    def __len__(self) -> int:
-        return len(self.indicators) + len(self.checks) + len(self.kept)
+    # Unchanged by the records, taken as kept for the day: the indicators a moved check
+    # corroborates (their credibility may turn, their value cannot), and the checks not reading
+    # the kinds that the credibility of the indicators above rests on.
+    kept_indicators: list[Indicator]
+    kept_checks: list[Check]
 
 
 def affected(kinds: Iterable[str]) -> Affected:
@@ -53,4 +51,4 @@ def affected(kinds: Iterable[str]) -> Affected:
     indicators = [i for i in CATALOG if new & set(i.kinds)]
     restated = [i for i in CATALOG if not new & set(i.kinds) and moved & set(i.corroborated_by)]
     needed = {c for i in indicators + restated for c in i.corroborated_by} - moved
-    return Affected(indicators, checks, [*restated, *(c for c in CHECKS if c.id in needed)])
+    return Affected(indicators, checks, restated, [c for c in CHECKS if c.id in needed])
