@@ -505,27 +505,6 @@ def test_the_refresher_recomputes_only_the_firms_and_values_new_records_can_chan
     platform.close()
 
 
-def test_the_beijing_day_of_an_instant_is_the_time_zone_cast() -> None:
-    """The views' cheap day (the epoch moved by 8 hours) equals the cast through the
-    Asia/Shanghai time zone for instants every 7,919 seconds from 1992 to 2100, around
-    midnight both ways, before 1970 too."""
-    from chanrong.model.base import beijing_day
-
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
-    instants = (
-        "SELECT TIMESTAMPTZ '1992-01-01 00:00:00+08' + to_seconds(CAST(s AS BIGINT)) AS t "
-        "FROM range(0, 3408134400, 7919) r(s) UNION ALL SELECT * FROM (VALUES "
-        "(TIMESTAMPTZ '2026-03-31 23:59:59.999999+08'), (TIMESTAMPTZ '2026-03-31 16:00:00+00'), "
-        "(TIMESTAMPTZ '1960-05-03 23:30:00+08')) v(t)"
-    )
-    day = beijing_day("t", "duckdb")
-    got = con.execute(f"SELECT count(*), count(*) FILTER ({day} <> CAST(t AS DATE)), "
-                      f"min({day}) FROM ({instants})").fetchone()  # fmt: skip
-    assert got is not None and got[0] > 430_000 and got[1] == 0
-    assert got[2] == date(1960, 5, 3)
-
-
 @pytest.mark.parametrize("few", [False, True])
 def test_an_order_line_counts_as_it_stands_now(tmp_path: Any, few: bool) -> None:
     """Re-sent order lines: the latest version counts (the later event time; on a tie the

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import duckdb
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chanrong.ledger.canon import GROUP_DOMAIN, Canonical
+from chanrong.ledger.canon import EPOCH, GROUP_DOMAIN, Canonical, beijing_days
+from chanrong.model.base import beijing_day
 
 COLUMNS = [("name", "VARCHAR"), ("n", "BIGINT"), ("x", "DOUBLE"), ("amount", "DECIMAL(18,2)"),
            ("day", "DATE"), ("at", "TIMESTAMPTZ"), ("ok", "BOOLEAN")]  # fmt: skip
@@ -80,3 +82,25 @@ def test_digest_is_the_documented_stream_whatever_the_chunking(
     # string data with large offsets digests the same
     large = whole.set_column(0, "name", whole.column("name").cast(pa.large_string()))
     assert Canonical(large, COLUMNS).content_sha256(lo, hi) == expected
+
+
+def test_the_beijing_day_is_the_time_zone_cast_in_sql_and_in_numpy() -> None:
+    """The day SQL queries (epoch arithmetic on DuckDB) and the ledger's groups (numpy) give an
+    instant equals the cast through Asia/Shanghai, for instants every 7,919 seconds from 1992
+    to 2100, around midnight both ways, and before 1970."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    instants = (
+        "SELECT TIMESTAMPTZ '1992-01-01 00:00:00+08' + to_seconds(CAST(s AS BIGINT)) AS t "
+        "FROM range(0, 3408134400, 7919) r(s) UNION ALL SELECT * FROM (VALUES "
+        "(TIMESTAMPTZ '2026-03-31 23:59:59.999999+08'), (TIMESTAMPTZ '2026-03-31 16:00:00+00'), "
+        "(TIMESTAMPTZ '1960-05-03 23:30:00+08')) v(t)"
+    )
+    rows = con.sql(
+        f"SELECT t, CAST(t AS DATE) AS cast_day, {beijing_day('t')} AS sql_day FROM ({instants})"
+    ).to_arrow_table()
+    assert rows.num_rows > 430_000
+    assert rows.column("sql_day").equals(rows.column("cast_day"))
+    numpy_days = [EPOCH + timedelta(days=int(d)) for d in beijing_days(rows.column("t"))]
+    assert numpy_days == rows.column("cast_day").to_pylist()
+    assert rows.column("sql_day")[-1].as_py() == date(1960, 5, 3)

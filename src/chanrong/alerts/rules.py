@@ -21,11 +21,9 @@ from enum import StrEnum
 
 from chanrong.carbon.quota import QUOTA_RULE_SQL, RATE_DAYS
 from chanrong.indicators.catalog.production import SIGNED_QTY
-from chanrong.model.base import beijing_day
+from chanrong.model.base import EVENT_DAY
 from chanrong.supply.interruption import INTERRUPTION_SQL, QUALITY_DAYS, QUALITY_DROP
 from chanrong.supply.progress import LATE_DAYS, PACE_DAYS, PROGRESS_SQL, RISKY
-
-DAY = beijing_day("event_time")  # an event's Beijing day
 
 
 class Severity(StrEnum):
@@ -157,8 +155,8 @@ WITH cal0 AS (SELECT * FROM (VALUES {{calendar}}) AS t(day, day_type)), cal AS (
         THEN 'restart' ELSE c.day_type END AS day_type
     FROM cal0 c
 ), daily AS (
-    SELECT org, {DAY} AS day, sum(good_qty) AS q FROM ev_production_report
-    WHERE {DAY} >= {{day}} - 60 AND {DAY} < {{day}} AND received_at <= {{now}}
+    SELECT org, {EVENT_DAY} AS day, sum(good_qty) AS q FROM ev_production_report
+    WHERE {EVENT_DAY} >= {{day}} - 60 AND {EVENT_DAY} < {{day}} AND received_at <= {{now}}
     GROUP BY ALL
 ), types AS (  -- the day types a firm works: output reported on half of them, earlier period
     SELECT f.org, c.day_type
@@ -228,7 +226,7 @@ SELECT org, record_type || ':' || reference_no AS subject, 'on' AS state, NULL::
               start_date) AS detail
 FROM ev_credit_record
 WHERE record_type IN ({", ".join(f"'{a}'" for a in ADVERSE)})
-  AND coalesce(start_date, {DAY}) > {{day}} - 30 AND received_at <= {{now}}
+  AND coalesce(start_date, {EVENT_DAY}) > {{day}} - 30 AND received_at <= {{now}}
 """
 
 # Pledges live at the instant: the newest state of each pledge is active (also read by the

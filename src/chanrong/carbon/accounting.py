@@ -20,15 +20,13 @@ from __future__ import annotations
 
 from chanrong.indicators.catalog.production import PRICES
 from chanrong.indicators.views import energy_case
-from chanrong.model.base import beijing_day
-
-DAY = beijing_day("event_time")
+from chanrong.model.base import EVENT_DAY
 
 _ENERGY = f"""
-SELECT org, meter, channel, energy_type, {DAY} AS day,
+SELECT org, meter, channel, energy_type, {EVENT_DAY} AS day,
        {energy_case("per_base")} AS base_qty, {energy_case("kgce")} AS kgce
 FROM ev_energy
-WHERE {{seen}} AND {DAY} BETWEEN {{start}} AND {{end}}
+WHERE {{seen}} AND {EVENT_DAY} BETWEEN {{start}} AND {{end}}
   AND org IN (SELECT org FROM ({{chosen}}))
 """
 
@@ -87,9 +85,9 @@ GROUP BY ALL ORDER BY e.org, t_location DESC NULLS LAST
 # summed, so a register reset or wrap loses at most a day's first reading.
 DEVICES_SQL = f"""
 SELECT org, device, sum(kwh) AS kwh, count(*) AS days FROM (
-    SELECT org, device, {DAY} AS day, max(energy_kwh) - min(energy_kwh) AS kwh
+    SELECT org, device, {EVENT_DAY} AS day, max(energy_kwh) - min(energy_kwh) AS kwh
     FROM ev_telemetry
-    WHERE {{seen}} AND energy_kwh IS NOT NULL AND {DAY} BETWEEN {{start}} AND {{end}}
+    WHERE {{seen}} AND energy_kwh IS NOT NULL AND {EVENT_DAY} BETWEEN {{start}} AND {{end}}
       AND org IN (SELECT org FROM ({{chosen}}))
     GROUP BY ALL
 ) GROUP BY ALL ORDER BY org, kwh DESC

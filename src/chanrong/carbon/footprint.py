@@ -16,7 +16,8 @@ Footprint per unit = the work order's allocated emissions (location-based) / its
 
 from __future__ import annotations
 
-from chanrong.carbon.accounting import DAY, EMISSIONS_SQL, fill
+from chanrong.carbon.accounting import EMISSIONS_SQL, fill
+from chanrong.model.base import EVENT_DAY
 
 MONTH = "date_trunc('month', day)"
 
@@ -24,9 +25,9 @@ RUNS_SQL = f"""
 WITH rep AS (
     SELECT org, id, work_order_no, item, device, unit, good_qty,
            good_qty + scrap_qty + rework_qty AS processed, period_start AS t0, event_time AS t1,
-           {DAY} AS day
+           {EVENT_DAY} AS day
     FROM ev_production_report
-    WHERE {{seen}} AND {DAY} BETWEEN {{start}} AND {{end}}
+    WHERE {{seen}} AND {EVENT_DAY} BETWEEN {{start}} AND {{end}}
       AND org IN (SELECT org FROM ({{chosen}}))
 ), win AS (
     SELECT r.org, r.id, count(*) AS n, count(*) FILTER (WHERE t.run_state = 'running') AS running

@@ -10,7 +10,7 @@ from chanrong.alerts.service import AlertService
 from chanrong.clock import Clock
 from chanrong.finance.credit import Policy
 from chanrong.finance.scorecard import RATINGS
-from chanrong.model.base import beijing_day, local_today
+from chanrong.model.base import EVENT_DAY, local_today
 from chanrong.store.db import Store, dicts
 
 
@@ -25,7 +25,7 @@ WITH l AS (
     QUALIFY event_time = max(event_time) OVER (PARTITION BY org, loan_no)
 ), o AS (
     SELECT org, loan_no, outcome, days_past_due FROM ev_loan_outcome
-    WHERE {beijing_day("event_time")} <= $day
+    WHERE {EVENT_DAY} <= $day
     QUALIFY event_time = max(event_time) OVER (PARTITION BY org, loan_no)
 )
 SELECT l.*, o.outcome, coalesce(o.days_past_due, 0) AS dpd FROM l

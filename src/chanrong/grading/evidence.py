@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from chanrong.model.base import beijing_day
+from chanrong.model.base import EVENT_DAY
 
 # The firm's own business documents (records third parties send about it are counted where a
 # measure says so): what "recorded by systems" and "third-party attested" are shares of.
@@ -53,7 +53,7 @@ MEASURES: dict[str, str] = {
         "SELECT org, median(epoch(received_at - event_time) / 60) AS value, NULL AS detail FROM ("
         + " UNION ALL ".join(
             f"SELECT org, event_time, received_at FROM ev_{k} WHERE channel <> 'third_party' "
-            f"AND {beijing_day('event_time')} BETWEEN {{start}} AND {{end}} AND org IN {{only}}"
+            f"AND {EVENT_DAY} BETWEEN {{start}} AND {{end}} AND org IN {{only}}"
             for k in OPERATIONAL_KINDS
         )
         + ") GROUP BY org"

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from chanrong.indicators.service import Change, IndicatorService
 from chanrong.model import EVENT_KINDS
-from chanrong.model.base import beijing_day, local_today
+from chanrong.model.base import EVENT_DAY, local_today
 from chanrong.periodic import Periodic
 
 
@@ -19,7 +19,7 @@ def changed_since(service: IndicatorService, since: datetime) -> dict[str, Chang
     append order keeps received_at rising, so each table's zone maps skip all but its newest
     row groups)."""
     sql = " UNION ALL ".join(
-        f"SELECT org, '{kind}' AS kind, min({beijing_day('event_time')}) AS first_day "
+        f"SELECT org, '{kind}' AS kind, min({EVENT_DAY}) AS first_day "
         f"FROM {m.table} WHERE received_at > $since GROUP BY org"
         for kind, m in EVENT_KINDS.items()
     )

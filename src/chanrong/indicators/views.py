@@ -75,8 +75,9 @@ def _columns(model: type[Event]) -> str:
 def _latest(view: str, kind: str, key: tuple[str, ...]) -> list[tuple[str, str]]:
     """The current state of a record kept as a series of versions (the latest per key), as two
     views: `l_<kind>`, the latest version of each key sent more than once, and `view`, the rows
-    of the keys sent once with those. Most keys have one version, so ranking the versions of those few
-    costs one grouping, where ranking every row (and keeping them all) cost four times more."""
+    of the keys sent once with those. Most keys have one version, so ranking the versions of
+    those few costs one grouping, where ranking every row (and keeping them all) cost four
+    times more."""
     columns = ", ".join([*(f.name for f in fields_of(EVENT_KINDS[kind])), "day"])
     on = " AND ".join(f"k.{c} = v.{c}" for c in key)
     keys = ", ".join(key)

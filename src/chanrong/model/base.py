@@ -36,6 +36,9 @@ def beijing_day(column: str, dialect: str = "duckdb") -> str:
     return f"CAST(make_timestamp(epoch_us({column}) + {BEIJING_OFFSET_US}) AS DATE)"
 
 
+EVENT_DAY = beijing_day("event_time")  # an event's Beijing day, on DuckDB
+
+
 def local_today(now: datetime) -> date:
     """The day it is in Beijing at `now` (the day users and daily windows count in)."""
     return now.astimezone(LOCAL_TZ).date()

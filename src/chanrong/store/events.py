@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from chanrong.ledger.log import Ledger
 from chanrong.model import EVENT_KINDS, Event
-from chanrong.model.base import beijing_day
+from chanrong.model.base import EVENT_DAY
 from chanrong.model.spec import fields_of
 from chanrong.store.checks import Check, Source, compile_checks, compile_context_checks
 from chanrong.store.db import Store, dicts
@@ -131,7 +131,7 @@ def _load_raw(
 # Rows are stored grouped by enterprise and Beijing day (UTC+8, no daylight saving), in the
 # order sent within each: the ledger commits a batch group by group in that order, and reads each
 # group back as one contiguous run; queries by enterprise also skip more row groups.
-STORAGE_ORDER = f"org, {beijing_day('event_time')}, _ord"
+STORAGE_ORDER = f"org, {EVENT_DAY}, _ord"
 
 
 def insert_new(
@@ -406,7 +406,7 @@ def _digest(batch: JsonBatch | TableBatch) -> str:
 
 def _daily_sql() -> str:
     return " UNION ALL ".join(
-        f"SELECT '{m.kind}' AS kind, {beijing_day('event_time')} AS day, count(*) AS n "
+        f"SELECT '{m.kind}' AS kind, {EVENT_DAY} AS day, count(*) AS n "
         f"FROM {m.table} WHERE org = $org AND event_time >= $since GROUP BY ALL"
         for m in EVENT_KINDS.values()
     )

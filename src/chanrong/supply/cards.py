@@ -15,7 +15,7 @@ from chanrong.access.rules import Principal
 from chanrong.clock import Clock
 from chanrong.indicators.catalog import BY_ID
 from chanrong.indicators.service import IndicatorService
-from chanrong.model.base import beijing_day, local_today
+from chanrong.model.base import EVENT_DAY, beijing_day, local_today
 from chanrong.model.master import OrgKind
 from chanrong.store.db import Store, dicts
 from chanrong.store.master import MasterRepository
@@ -72,7 +72,7 @@ WITH so AS (
     GROUP BY ALL
 ), sh AS (
     SELECT org, shipment_no, any_value(sales_order_no) AS order_no, max(qty) AS qty,
-           min({beijing_day("event_time")}) AS left_on
+           min({EVENT_DAY}) AS left_on
     FROM ev_shipment WHERE received_at <= $now AND org = $org GROUP BY ALL
 ), per AS (
     SELECT so.org, so.order_no, so.qty, so.due,
