@@ -173,7 +173,7 @@ class DuckDBEngine:
         only = named or FIRMS
         shared = facts(parts, as_of, self.name)
         firsts = first_kinds(chosen)
-        streams_query = streams_sql(as_of, only, firsts) if firsts else None
+        streams_query = streams_sql(as_of, firsts) if firsts else None
         texts = [x.sql for x in parts] + [sql for _, sql in shared] + [streams_query or ""]
         prepare(cur, named, {k for x in parts for k in x.kinds}, texts)
         for name, sql in shared:

@@ -136,7 +136,7 @@ class SparkEngine:
                 pool.map(lambda q: self.spark.sql(q).toArrow().cast(RAW_SCHEMA), parts)
             )
         firsts = first_kinds(chosen)
-        streams = (self.spark.sql(streams_sql(as_of, FIRMS, firsts)).toArrow().cast(STREAMS_SCHEMA)
+        streams = (self.spark.sql(streams_sql(as_of, firsts)).toArrow().cast(STREAMS_SCHEMA)
                    if firsts else STREAMS_SCHEMA.empty_table())  # fmt: skip
         for fact in shared:
             fact.unpersist()
