@@ -115,9 +115,10 @@ class Indicator:
 @dataclass(frozen=True)
 class Fact:
     """An intermediate result many indicators read (reference prices, daily output value):
-    computed once per day and engine run, as its own table, with the placeholders of the widest
-    window (`{pstart}` is then 2 x 365 days back), so each query takes its window's rows from
-    it instead of computing it again."""
+    computed once per day and engine run (a materialized CTE, a temporary table for a few firms,
+    a cached Spark view), with the placeholders of the widest window (`{pstart}` is then
+    2 x 365 days back), so each query takes its window's rows from it instead of computing it
+    again."""
 
     name: str
     sql: str
