@@ -40,8 +40,8 @@ it is computed when the day is not kept yet); today, and every earlier kept day 
 earliest new record (a late record changes history too). Other values stay as kept.
 
 At scale (`python -m bench indicators`, this machine, 2 cores): the whole catalog for 10,000
-firms x 365 days of daily facts takes about 16 s, growing no faster than firms x days; one firm's
-refresh after a batch takes 40 to 160 ms.
+firms x 365 days of daily facts takes 16 to 19 s, growing no faster than firms x days; one
+firm's refresh after a batch takes 45 to 175 ms.
 
 ```sh
 chanrong indicators compute --history 28            # every firm: today and weekly back 4 weeks
