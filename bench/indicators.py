@@ -144,7 +144,11 @@ def pandas_subset(store: Store) -> tuple[dict[tuple[str, str, int], tuple[Any, .
         df["third"] = df["channel"] == "third_party"
         df["device"] = df["channel"] == "device"
     inv["third"] = inv["e_invoice"]
-    senders = {"production_report": pr, "energy": en, "invoice": inv, "quality_inspection": qi}
+    # which firms send each kind a zero may stand for, found once
+    by_kind = {"production_report": pr, "energy": en, "invoice": inv, "quality_inspection": qi}
+    zero_kinds = {BY_ID[i].kinds[0] for i in SUBSET if BY_ID[i].zero_when_empty}
+    sends = {k: firms.isin(by_kind[k].loc[by_kind[k]["day"] <= end, "org"].unique())
+             for k in zero_kinds}  # fmt: skip
     # order lines as they stand now, and each item's average price over the year's lines
     so = so.sort_values(["event_time", "id"]).drop_duplicates(["org", "order_no", "line_no"],
                                                               keep="last")  # fmt: skip
@@ -161,9 +165,7 @@ def pandas_subset(store: Store) -> tuple[dict[tuple[str, str, int], tuple[Any, .
         missing = f["n_inputs"].isna()
         value = f["value"]
         if ind.zero_when_empty:
-            sender = senders[ind.kinds[0]]
-            sends = firms.isin(sender.loc[sender["day"] <= end, "org"].unique())
-            value = value.mask(missing & sends, 0.0)
+            value = value.mask(missing & sends[ind.kinds[0]], 0.0)
         counts = f[["n_inputs", "n_third", "n_device"]].fillna(0)
         coverage = (f["covered_days"].fillna(0) / w).clip(upper=1.0).where(value.notna(), 0.0)
         third = (counts.n_inputs > 0) & (counts.n_third >= THIRD_PARTY_SHARE * counts.n_inputs)
