@@ -14,7 +14,6 @@ import pyarrow as pa
 from chanrong.indicators.catalog import FACTS
 from chanrong.indicators.checks import CHECKS, Check
 from chanrong.indicators.spec import STATE, WIDEST, Credibility, Fact, Indicator
-from chanrong.model import EVENT_KINDS
 from chanrong.model.master import OrgKind
 
 # The only functions the two dialects spell differently, as macros in the catalog's SQL:
@@ -57,7 +56,7 @@ def sql_list(values: Iterable[str]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def streams_sql(as_of: date, kinds: Iterable[str] = EVENT_KINDS) -> str:
+def streams_sql(as_of: date, kinds: Iterable[str]) -> str:
     """Which of `kinds` each enterprise has sent up to the day. Not limited to the firms being
     computed: finish() keeps theirs, the views are limited at the source for a few named firms,
     and grouping every firm's rows costs a third of testing each row against the firms."""
