@@ -41,7 +41,7 @@ earliest new record (a late record changes history too). Other values stay as ke
 
 At scale (`python -m bench indicators`, this machine, 2 cores): the whole catalog for 10,000
 firms x 365 days of daily facts takes 16 to 19 s, growing no faster than firms x days; one
-firm's refresh after a batch takes 45 to 175 ms.
+firm's refresh after a batch takes 40 to 200 ms (more when the machine is busy).
 
 ```sh
 chanrong indicators compute --history 28            # every firm: today and weekly back 4 weeks
